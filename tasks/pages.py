@@ -1,0 +1,81 @@
+"""Entry → page result: take the feed's own content or fetch the page, then clean it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from wirehouse.tasks.clean import HTML_TYPES, Rejected, clean_many, decode_html
+from wirehouse.tasks.fetch import fetch_all, is_transient
+
+from wirehouse.models import FeedEntry, FetchRequest, FetchResult, Outcome, PageResult
+from wirehouse.settings import Settings
+
+
+def _failure(entry: FeedEntry, result: FetchResult) -> PageResult | None:
+    """A PageResult for a fetch that gave no HTML to clean; None when there is HTML."""
+    common = {"url": entry.url, "feed": entry.feed, "fetched_at": result.fetched_at,
+              "final_url": result.final_url, "http_status": result.status_code,
+              "content_type": result.content_type}
+    if not result.ok:
+        reason = f"{result.error}: {result.detail}" if result.detail else result.error
+        return PageResult(outcome=Outcome.FAILED, reason=reason, transient=is_transient(result.error), **common)
+    media_type = (result.content_type or "text/html").split(";")[0].strip().lower()
+    if media_type not in HTML_TYPES:
+        return PageResult(outcome=Outcome.REJECTED, reason=f"not_html: {media_type}", **common)
+    if not result.body:
+        return PageResult(outcome=Outcome.REJECTED, reason="empty_body", **common)
+    return None
+
+
+def _clean(
+    items: Sequence[tuple[FeedEntry, str | bytes, FetchResult | None]],
+    settings: Settings,
+    executor: Executor | None,
+) -> list[PageResult]:
+    """Clean (entry, html, fetch) triples; fetch is None when the html is the feed's own content."""
+    jobs = [
+        (html, fetch.final_url if fetch else entry.url, entry, "page" if fetch else "feed")
+        for entry, html, fetch in items
+    ]
+    results = []
+    cleaned = clean_many(jobs, min_text_chars=settings.min_text_chars, rules_path=settings.boilerplate_rules,
+                         executor=executor)
+    for (entry, _, fetch), out in zip(items, cleaned, strict=True):
+        base = PageResult(
+            url=entry.url, feed=entry.feed, outcome=Outcome.ARTICLE,
+            fetched_at=fetch.fetched_at if fetch else datetime.now(UTC),
+            final_url=fetch.final_url if fetch else None,
+            http_status=fetch.status_code if fetch else None,
+            content_type=fetch.content_type if fetch else None,
+        )
+        if isinstance(out, Rejected):
+            results.append(replace(base, outcome=Outcome.REJECTED, reason=out.reason))
+        else:
+            results.append(replace(base, article=out))
+    return results
+
+
+def process_entries(
+    entries: Sequence[FeedEntry], settings: Settings, executor: Executor | None = None
+) -> list[PageResult]:
+    """One PageResult per entry. Feed content that cleans to an article saves a fetch; the rest is fetched."""
+    results: dict[str, PageResult] = {}
+    with_content = [e for e in entries if e.content_html]
+    for result in _clean([(e, e.content_html, None) for e in with_content], settings, executor):
+        if result.outcome == Outcome.ARTICLE:
+            results[result.url] = result
+    to_fetch = [e for e in entries if e.url not in results]
+    fetched = fetch_all([FetchRequest(e.url) for e in to_fetch], settings)
+    cleanable = []
+    for entry, fetch in zip(to_fetch, fetched, strict=True):
+        failure = _failure(entry, fetch)
+        if failure:
+            results[entry.url] = failure
+        else:
+            cleanable.append((entry, decode_html(fetch.body or b"", fetch.content_type), fetch))
+    for result in _clean(cleanable, settings, executor):
+        results[result.url] = result
+    return [results[e.url] for e in entries]

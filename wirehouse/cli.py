@@ -1,0 +1,251 @@
+"""The `wirehouse` command. Heavy imports (Prefect, spaCy, trafilatura) happen inside the commands that need them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from dataclasses import asdict
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wirehouse.prefect_env import quiet_prefect
+from wirehouse.settings import Settings
+
+app = typer.Typer(help="wirehouse: feeds → clean articles → entities in DuckDB.", no_args_is_help=True)
+feeds_app = typer.Typer(help="The feed list.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[Path | None, typer.Option("--db", help="warehouse file (default: WIREHOUSE_DB)")]
+FeedsOption = Annotated[Path | None, typer.Option("--feeds", help="feed list (default: WIREHOUSE_FEEDS_FILE)")]
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class PageFormat(StrEnum):
+    json = "json"
+    txt = "txt"
+
+
+def _settings(**overrides: object) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    table = Table(title=title, show_header=False)
+    for key, value in sorted(counts.items()):
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+@app.command()
+def ingest(feeds: FeedsOption = None, db: DbOption = None) -> None:
+    """Poll the feeds, fetch new articles, clean them and load them into the warehouse."""
+    quiet_prefect()
+    from wirehouse.flows.ingest import ingest as ingest_flow
+
+    _print_counts("ingest", ingest_flow(feeds_file=str(feeds) if feeds else None, db=str(db) if db else None))
+
+
+@app.command()
+def enrich(db: DbOption = None) -> None:
+    """Find named entities in every article not yet enriched with the current model."""
+    quiet_prefect()
+    from wirehouse.flows.enrich import enrich as enrich_flow
+
+    _print_counts("enrich", enrich_flow(db=str(db) if db else None))
+
+
+@app.command()
+def demo(db: Annotated[Path, typer.Option(help="where the demo warehouse goes")] = Path("data/demo.duckdb")) -> None:
+    """Run ingest then enrich on the bundled offline corpus, served from 127.0.0.1."""
+    quiet_prefect()
+    from wirehouse.demo import run_demo
+
+    with console.status("running the demo: ingest, then enrich (Prefect's temporary server starts first)"):
+        result = run_demo(db)
+    _print_counts("ingest", result.ingest)
+    _print_counts("enrich", result.enrich)
+    table = Table(title="top entities (articles mentioning them)")
+    for column in ("entity", "label", "articles", "mentions"):
+        table.add_column(column)
+    for row in result.top_entities:
+        table.add_row(*map(str, row))
+    console.print(table)
+    console.print(
+        f"[bold]{result.articles} articles[/] in [bold]{result.db}[/]. Query it:\n"
+        f"  WIREHOUSE_DB={result.db} .venv/bin/wirehouse sql \"SELECT title, word_count FROM articles\"\n"
+        f"  duckdb {result.db}"
+    )
+
+
+def _page_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.name.endswith((".html", ".htm", ".html.gz")))
+    return [path]
+
+
+def _read_page(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
+def _page_record(source: str, outcome: object) -> dict:
+    from wirehouse.tasks.clean import Rejected
+
+    if isinstance(outcome, Rejected):
+        return {"source": source, "rejected": outcome.reason}
+    fields = asdict(outcome)
+    published = fields.pop("published_at")
+    fields["text_from"] = fields.pop("source")  # "page" or "feed"; `source` names the input
+    return {"source": source, "published": published.isoformat() if published else None, **fields,
+            "word_count": outcome.word_count}
+
+
+@app.command()
+def clean(
+    target: Annotated[str, typer.Argument(help="an .html/.html.gz file, a directory of them, or a URL")],
+    format: Annotated[PageFormat, typer.Option("--format", "-f")] = PageFormat.json,
+) -> None:
+    """Clean pages and print the article: one JSON object per page (JSON Lines for a directory)."""
+    from wirehouse.parallel import WorkerPool
+    from wirehouse.tasks.clean import clean_many, decode_html
+
+    settings = _settings()
+    if target.startswith(("http://", "https://")):
+        from wirehouse.models import FetchRequest
+        from wirehouse.tasks.fetch import fetch_all
+
+        [result] = fetch_all([FetchRequest(target)], settings)
+        if not result.ok:
+            err.print(f"[red]cannot fetch {target}: {result.error} {result.detail or ''}[/]")
+            raise typer.Exit(1)
+        jobs = [(target, decode_html(result.body or b"", result.content_type), result.final_url)]
+    else:
+        path = Path(target)
+        if not path.exists():
+            err.print(f"[red]no such file or directory: {path}[/]")
+            raise typer.Exit(2)
+        jobs = [(str(p), p, p.resolve().as_uri()) for p in _page_files(path)]
+
+    chunk = 256  # bounded memory: pages are read chunk by chunk
+    with WorkerPool(settings.cpu_workers) as pool:
+        for start in range(0, len(jobs), chunk):
+            part = jobs[start : start + chunk]
+            pages = ((_read_page(h) if isinstance(h, Path) else h, url, None, "page") for _, h, url in part)
+            outcomes = clean_many(pages, min_text_chars=0, rules_path=settings.boilerplate_rules,
+                                  executor=pool.for_batch(len(part)))
+            for (source, _, _), outcome in zip(part, outcomes, strict=True):
+                record = _page_record(source, outcome)
+                if format == PageFormat.txt:
+                    sys.stdout.write((record.get("text") or f"[rejected: {record.get('rejected')}]") + "\n\n")
+                else:
+                    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run on the warehouse")],
+    db: DbOption = None,
+    format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+) -> None:
+    """Run SQL on the warehouse (read-only) and print the result."""
+    import duckdb
+
+    settings = _settings(db=db)
+    if not Path(settings.db).exists():
+        err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
+        raise typer.Exit(2)
+    try:
+        with duckdb.connect(str(settings.db), read_only=True) as con:
+            cursor = con.execute(query)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    _print_rows(columns, rows, format)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], format: TableFormat) -> None:
+    if format == TableFormat.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False) + "\n")
+    elif format == TableFormat.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+
+
+@feeds_app.command("list")
+def feeds_list(feeds: FeedsOption = None, db: DbOption = None) -> None:
+    """Show the feed list, with each feed's state when the warehouse has polled it."""
+    import duckdb
+
+    from wirehouse.tasks.feeds import load_feed_list
+
+    settings = _settings(feeds_file=feeds, db=db)
+    listed = load_feed_list(Path(settings.feeds_file))
+    state: dict[str, tuple] = {}
+    if Path(settings.db).exists():
+        with duckdb.connect(str(settings.db), read_only=True) as con:
+            rows = con.execute(
+                "SELECT feed, last_polled_at, last_status, consecutive_failures, entries_seen FROM feeds"
+            ).fetchall()
+            state = {row[0]: row[1:] for row in rows}
+    columns = ["name", "url", "site", "full content", "last polled", "status", "failures", "entries"]
+    rows = [
+        (f.name, f.url, f.site, f.full_content, *state.get(f.name, (None, "never polled", None, None)))
+        for f in listed
+    ]
+    _print_rows(columns, rows, TableFormat.table)
+
+
+@feeds_app.command("add")
+def feeds_add(
+    url: Annotated[str, typer.Argument(help="the feed's URL")],
+    name: Annotated[str | None, typer.Option(help="unique name (default: from the feed's title)")] = None,
+    site: Annotated[str | None, typer.Option()] = None,
+    language: Annotated[str | None, typer.Option()] = None,
+    full_content: Annotated[bool, typer.Option(help="use the feed's own content, not the page")] = False,
+    check: Annotated[bool, typer.Option(help="fetch and parse the feed before adding it")] = True,
+    feeds: FeedsOption = None,
+) -> None:
+    """Add a feed to the feed list (checked by fetching and parsing it first)."""
+    import re
+
+    from wirehouse.models import Feed, FeedState
+    from wirehouse.tasks.feeds import FeedListError, append_to_feed_list, poll_feeds
+
+    settings = _settings(feeds_file=feeds)
+    if check:
+        [poll] = poll_feeds([Feed(name="new", url=url)], {"new": FeedState()}, settings)
+        if poll.error:
+            err.print(f"[red]{url} is not a usable feed: {poll.error}[/]")
+            raise typer.Exit(1)
+        console.print(f"{url}: {len(poll.entries)} entries")
+    name = name or re.sub(r"[^a-z0-9]+", "-", (site or url.split("//")[-1]).lower()).strip("-")
+    try:
+        append_to_feed_list(Path(settings.feeds_file), Feed(name, url, site, language, full_content))
+    except FeedListError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    console.print(f"added [bold]{name}[/] to {settings.feeds_file}")

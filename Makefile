@@ -33,7 +33,7 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
 clean-venv:
 	rm -rf $(VENV)

@@ -11,11 +11,11 @@ import duckdb
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
-from wirehouse.warehouse import connect
-from wirehouse.warehouse.loaders import finish_run, start_run
 
 from wirehouse.models import RunStats
 from wirehouse.settings import Settings
+from wirehouse.warehouse import connect
+from wirehouse.warehouse.loaders import finish_run, start_run
 
 
 def flow_settings(**overrides: Any) -> Settings:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from wirehouse.flows.common import flow_settings, recorded_run
-from wirehouse.tasks.enrich import enrich_articles, enrichment_version
-from wirehouse.warehouse import connect
-from wirehouse.warehouse.loaders import articles_to_enrich, replace_mentions
 
+from wirehouse.flows.common import flow_settings, recorded_run
 from wirehouse.models import ArticleText
 from wirehouse.parallel import WorkerPool
 from wirehouse.settings import Settings
+from wirehouse.tasks.enrich import enrich_articles, enrichment_version
+from wirehouse.warehouse import connect
+from wirehouse.warehouse.loaders import articles_to_enrich, replace_mentions
 
 
 @task(name="enrich-batch", cache_policy=NO_CACHE)

@@ -7,15 +7,15 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+
 from wirehouse.flows.common import flow_settings, recorded_run
+from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState
+from wirehouse.parallel import WorkerPool
+from wirehouse.settings import Settings
 from wirehouse.tasks.feeds import load_feed_list, poll_feeds
 from wirehouse.tasks.pages import process_entries
 from wirehouse.warehouse import connect
 from wirehouse.warehouse.loaders import load_pages, pending_entries, record_polls, sync_feeds
-
-from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState
-from wirehouse.parallel import WorkerPool
-from wirehouse.settings import Settings
 
 
 @task(name="poll-feeds", cache_policy=NO_CACHE)

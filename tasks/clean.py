@@ -11,19 +11,23 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from html import unescape
 from pathlib import Path
 
 import py3langid
 import trafilatura
 from lxml.etree import _Element
-from wirehouse.tasks.boilerplate import DEFAULT_RULES, load_rules, strip_boilerplate
 
 from wirehouse.models import CleanArticle, FeedEntry
+from wirehouse.tasks.boilerplate import DEFAULT_RULES, load_rules, strip_boilerplate
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
-_BLOCK_TAGS = {"p", "head", "quote", "item", "list", "table", "row", "cell"}
+_BLOCK_TAGS = {"p", "head", "quote", "item", "list", "table", "row", "cell", "code", "div"}
 _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 _WS = re.compile(r"\s+")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—:•·»]\s+")
+HEADLINE_WINDOW = 8  # blocks from the top where the headline may stand
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -44,14 +48,33 @@ def decode_html(body: bytes, content_type: str | None) -> str | bytes:
 
 
 def _blocks(body: _Element) -> list[str]:
-    """Paragraph-level blocks of trafilatura's output tree, nested lists flattened to their items."""
-    blocks = []
-    for element in body.iter(*_BLOCK_TAGS):
-        if element.tag in ("list", "table", "row"):
-            continue  # their items/cells are visited on their own
-        text = _WS.sub(" ", "".join(element.itertext())).strip()
+    """Paragraph-level blocks of trafilatura's output tree.
+
+    Text directly inside a container (a table cell holding paragraphs, say) becomes its own block, cut at
+    every nested block, so paragraphs are never glued together or counted twice.
+    """
+    blocks: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        text = _WS.sub(" ", "".join(pending)).strip()
         if text:
             blocks.append(text)
+        pending.clear()
+
+    def walk(element: _Element) -> None:
+        pending.append(element.text or "")
+        for child in element:
+            if child.tag in _BLOCK_TAGS:
+                flush()
+                walk(child)
+                flush()
+            else:  # inline markup (hi, ref, lb, ...) stays inside the current block
+                pending.append(" " if child.tag == "lb" else "".join(child.itertext()))
+            pending.append(child.tail or "")
+
+    walk(body)
+    flush()
     return blocks
 
 
@@ -59,8 +82,26 @@ def _same_text(a: str | None, b: str | None) -> bool:
     return bool(a and b) and _WS.sub(" ", a).strip().casefold() == _WS.sub(" ", b).strip().casefold()
 
 
-def _looks_like_headline(block: str) -> bool:
-    return len(block.split()) <= 25 and not block.rstrip().endswith((".", ":", ";", ","))
+def _title_segments(html: str | bytes) -> list[str]:
+    """The <title> and its parts: sites write "Site - Section - Headline" in every order."""
+    head = html[:50_000].decode("utf-8", "replace") if isinstance(html, bytes) else html[:50_000]
+    match = _TITLE.search(head)
+    if not match:
+        return []
+    title = _WS.sub(" ", unescape(match.group(1))).strip()
+    return [title, *(part for part in _TITLE_SEPARATORS.split(title) if len(part.split()) >= 3)]
+
+
+def _headline_index(blocks: list[str], candidates: list[str]) -> int | None:
+    """Where the headline stands among the first blocks; a bare page's first line may be its headline."""
+    first = blocks[:HEADLINE_WINDOW]
+    for candidate in candidates:
+        for i, block in enumerate(first):
+            if _same_text(block, candidate):
+                return i
+    if first and not candidates and len(first[0].split()) <= 25 and not first[0].endswith((".", ":", ";", ",")):
+        return 0
+    return None
 
 
 def _published(page_date: str | None, entry: FeedEntry | None) -> datetime | None:
@@ -107,12 +148,14 @@ def clean_html(
     if doc is None or doc.body is None:
         return Rejected("no_main_text")
 
-    title = doc.title or (entry.title if entry else None)
     blocks, removed = strip_boilerplate(_blocks(doc.body), load_rules(rules_path or DEFAULT_RULES))
-    if blocks and not title and _looks_like_headline(blocks[0]):
-        title = blocks[0]  # a bare page with no <title>: its first line is the headline
-    if blocks and _same_text(blocks[0], title):
-        blocks = blocks[1:]
+    candidates = [doc.title, *_title_segments(html), entry.title if entry else None]
+    headline = _headline_index(blocks, [c for c in candidates if c])
+    if headline is not None:
+        # The headline as printed on the page; what stands before it is masthead and navigation.
+        title, blocks = blocks[headline], blocks[headline + 1 :]
+    else:
+        title = doc.title or (entry.title if entry else None)
     text = "\n\n".join(blocks)
     if len(text) < min_text_chars:
         return Rejected(f"too_short: {len(text)} chars")

@@ -11,10 +11,10 @@ from urllib.parse import urljoin
 
 import feedparser
 import yaml
-from wirehouse.tasks.fetch import fetch_all
 
 from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState, FetchRequest, FetchResult, PollStatus
 from wirehouse.settings import Settings
+from wirehouse.tasks.fetch import fetch_all
 
 
 class FeedListError(ValueError):

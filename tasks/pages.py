@@ -7,11 +7,10 @@ from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from wirehouse.tasks.clean import HTML_TYPES, Rejected, clean_many, decode_html
-from wirehouse.tasks.fetch import fetch_all, is_transient
-
 from wirehouse.models import FeedEntry, FetchRequest, FetchResult, Outcome, PageResult
 from wirehouse.settings import Settings
+from wirehouse.tasks.clean import HTML_TYPES, Rejected, clean_many, decode_html
+from wirehouse.tasks.fetch import fetch_all, is_transient
 
 
 def _failure(entry: FeedEntry, result: FetchResult) -> PageResult | None:

@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
-from wirehouse.tasks.identity import content_hash, url_id
-from wirehouse.warehouse.db import run_sql
 
 from wirehouse.models import (
     ArticleText,
@@ -24,6 +22,8 @@ from wirehouse.models import (
     PageResult,
     PollStatus,
 )
+from wirehouse.tasks.identity import content_hash, url_id
+from wirehouse.warehouse.db import run_sql
 
 TS = pa.timestamp("us", tz="UTC")
 

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        config_file = Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG_FILE))
+        named = os.environ.get(CONFIG_ENV)
+        if named and not Path(named).is_file():
+            raise FileNotFoundError(f"{CONFIG_ENV}={named}: no such config file")
+        config_file = Path(named) if named else DEFAULT_CONFIG_FILE
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file if config_file.is_file() else None)
         return init_settings, env_settings, toml

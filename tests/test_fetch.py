@@ -1,0 +1,134 @@
+"""Fetching against a real HTTP server on 127.0.0.1: errors are recorded, never raised."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from wirehouse.models import FetchRequest
+from wirehouse.settings import Settings
+from wirehouse.tasks.fetch import fetch_all, is_transient
+
+PAGE = b"<html><body><p>hello</p></body></html>"
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        route = self.path.split("?")[0]
+        if route == "/ok":
+            if self.headers.get("If-None-Match") == '"v1"':
+                return self._send(304, b"")
+            return self._send(200, PAGE, ETag='"v1"')
+        if route == "/missing":
+            return self._send(404, b"no")
+        if route == "/broken":
+            return self._send(503, b"down")
+        if route == "/loop":
+            return self._send(302, b"", Location="/loop2")
+        if route == "/loop2":
+            return self._send(302, b"", Location="/loop")
+        if route == "/hop":
+            return self._send(301, b"", Location="/ok")
+        if route == "/big":
+            return self._send(200, b"x" * 50_000)
+        if route == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            for _ in range(1000):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
+            return None
+        return self._send(404, b"")
+
+    def _send(self, status: int, body: bytes, **headers: str) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def settings(**overrides: object) -> Settings:
+    return Settings(allow_private_addresses=True, request_timeout=2, request_deadline=3, **overrides)
+
+
+def fetch_one(url: str, **overrides: object):
+    return fetch_all([FetchRequest(url)], settings(**overrides))[0]
+
+
+def test_ok_and_conditional_get(base_url: str) -> None:
+    result = fetch_one(f"{base_url}/ok")
+    assert result.ok and result.body == PAGE and result.etag == '"v1"'
+    again = fetch_all([FetchRequest(f"{base_url}/ok", etag='"v1"')], settings())[0]
+    assert again.not_modified and not again.body
+
+
+def test_redirect_is_followed_and_recorded(base_url: str) -> None:
+    result = fetch_one(f"{base_url}/hop")
+    assert result.ok and result.final_url == f"{base_url}/ok"
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "transient"),
+    [("/missing", "http_404", False), ("/broken", "http_5xx", True), ("/loop", "redirect_loop", False)],
+)
+def test_http_failures_are_classified(base_url: str, path: str, error: str, transient: bool) -> None:
+    result = fetch_one(base_url + path)
+    assert result.error == error
+    assert is_transient(result.error) is transient
+
+
+def test_response_size_is_capped(base_url: str) -> None:
+    assert fetch_one(f"{base_url}/big", max_response_bytes=10_000).error == "too_large"
+
+
+def test_slow_drip_hits_the_deadline(base_url: str) -> None:
+    started = time.monotonic()
+    result = fetch_one(f"{base_url}/drip")
+    assert result.error in ("deadline", "timeout")
+    assert time.monotonic() - started < 10
+
+
+def test_connection_refused_is_recorded() -> None:
+    assert fetch_one("http://127.0.0.1:9/").error == "connect_error"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1/", "http://localhost/", "http://10.1.2.3/", "http://169.254.169.254/latest/meta-data",
+     "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[fd00::1]/", "http://192.168.0.1/"],
+)
+def test_private_addresses_are_refused_by_default(url: str) -> None:
+    result = fetch_all([FetchRequest(url)], Settings(request_timeout=2))[0]
+    assert result.error == "blocked_address", result
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/file", "file:///etc/passwd", "http:///nohost"])
+def test_non_http_urls_are_refused(url: str) -> None:
+    assert fetch_all([FetchRequest(url)], settings())[0].error == "bad_url"
+
+
+def test_results_keep_request_order(base_url: str) -> None:
+    urls = [f"{base_url}/ok", f"{base_url}/missing", f"{base_url}/hop"]
+    results = fetch_all([FetchRequest(u) for u in urls], settings())
+    assert [r.url for r in results] == urls

@@ -1,0 +1,128 @@
+"""Migrations and loaders on a real DuckDB file: idempotent loads, atomic mention swaps, retry bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from wirehouse.models import (
+    ArticleText,
+    CleanArticle,
+    Feed,
+    FeedEntry,
+    FeedPoll,
+    Mention,
+    Outcome,
+    PageResult,
+    PollStatus,
+)
+from wirehouse.tasks.identity import url_id
+from wirehouse.warehouse import connect
+from wirehouse.warehouse.db import migrations
+from wirehouse.warehouse.loaders import (
+    articles_to_enrich,
+    load_pages,
+    pending_entries,
+    record_polls,
+    replace_mentions,
+    sync_feeds,
+)
+
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+FEED = Feed("wire", "https://wire.example/feed.xml", site="Wire")
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    with connect(tmp_path / "w.duckdb") as con:
+        yield con
+
+
+def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def article(url: str, text: str = "Some text. " * 40) -> CleanArticle:
+    return CleanArticle(url=url, title="T", author="A", published_at=NOW, sitename="Wire", language="en",
+                        text=text, source="page", extractor="test")
+
+
+def test_migrations_apply_once(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    connect(db).close()
+    with connect(db) as con:
+        versions = [v for v, in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
+    assert versions == [v for v, _ in migrations()]
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def poll_with(*urls: str) -> FeedPoll:
+    entries = tuple(FeedEntry(feed=FEED.name, url=u, title=u) for u in urls)
+    return FeedPoll(FEED, PollStatus.NEW, NOW, http_status=200, etag='"e"', body_hash="h", entries=entries)
+
+
+def test_entries_are_recorded_once_and_feed_state_kept(con) -> None:
+    sync_feeds(con, [FEED])
+    assert record_polls(con, [poll_with("https://wire.example/a", "https://wire.example/a#x")], "r1") == 1
+    assert record_polls(con, [poll_with("https://wire.example/a", "https://wire.example/b")], "r2") == 1
+    assert count(con, "entries") == 2
+    failed = FeedPoll(FEED, PollStatus.FAILED, NOW, http_status=500, error="http_5xx")
+    record_polls(con, [failed], "r3")
+    state = sync_feeds(con, [FEED])[FEED.name]
+    assert state.etag == '"e"' and state.body_hash == "h"  # a failure keeps the last good validators
+    failures, error = con.execute("SELECT consecutive_failures, last_error FROM feeds").fetchone()
+    assert (failures, error) == (1, "http_5xx")
+
+
+def test_page_loads_are_idempotent_and_failures_retried(con) -> None:
+    sync_feeds(con, [FEED])
+    urls = ["https://wire.example/a", "https://wire.example/b", "https://wire.example/c"]
+    record_polls(con, [poll_with(*urls)], "r1")
+    assert sorted(e.url for e in pending_entries(con, run_id="r1", max_attempts=3, limit=10)) == urls
+    results = [
+        PageResult(urls[0], FEED.name, Outcome.ARTICLE, NOW, article=article(urls[0])),
+        PageResult(urls[1], FEED.name, Outcome.FAILED, NOW, reason="timeout", transient=True),
+        PageResult(urls[2], FEED.name, Outcome.FAILED, NOW, reason="http_404"),
+    ]
+    for _ in range(2):
+        load_pages(con, results, "r1")
+    assert count(con, "articles") == 1
+    assert count(con, "pages") == 3
+    assert pending_entries(con, run_id="r1", max_attempts=3, limit=10) == []  # not retried in the same run
+    [retry] = pending_entries(con, run_id="r2", max_attempts=3, limit=10)
+    assert retry.url == urls[1]  # the transient failure, in a later run
+    assert pending_entries(con, run_id="r2", max_attempts=2, limit=10) == []  # tries used up
+
+
+def test_mentions_are_replaced_per_article(con) -> None:
+    sync_feeds(con, [FEED])
+    url = "https://wire.example/a"
+    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url))], "r1")
+    [todo] = articles_to_enrich(con, "v1", 10)
+    assert todo.article_id == url_id(url)
+    first = [Mention(todo.article_id, 0, 4, "Some", "ORG"), Mention(todo.article_id, 11, 15, "Some", "ORG")]
+    replace_mentions(con, [todo], first, version="v1", run_id="e1")
+    assert articles_to_enrich(con, "v1", 10) == []
+    assert [a.article_id for a in articles_to_enrich(con, "v2", 10)] == [todo.article_id]
+    replace_mentions(con, [todo], first[:1], version="v2", run_id="e2")
+    assert con.execute("SELECT count(*), any_value(version) FROM mentions").fetchone() == (1, "v2")
+    # A changed text (re-extraction) makes the article due again.
+    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url, "New text. " * 40))],
+               "r2")
+    assert [a.article_id for a in articles_to_enrich(con, "v2", 10)] == [todo.article_id]
+
+
+def test_a_failed_batch_leaves_no_trace(con) -> None:
+    sync_feeds(con, [FEED])
+    url = "https://wire.example/a"
+    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url))], "r1")
+    todo = ArticleText(url_id(url), "x", "h")
+    replace_mentions(con, [todo], [Mention(todo.article_id, 0, 1, "x", "ORG")], version="v1", run_id="e1")
+    broken = [Mention(todo.article_id, 0, 1, None, "ORG")]  # NOT NULL violation mid-batch
+    with pytest.raises(duckdb.ConstraintException):
+        replace_mentions(con, [todo], broken, version="v2", run_id="e2")
+    assert con.execute("SELECT count(*), any_value(version) FROM mentions").fetchone() == (1, "v1")

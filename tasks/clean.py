@@ -149,13 +149,16 @@ def clean_html(
         return Rejected("no_main_text")
 
     blocks, removed = strip_boilerplate(_blocks(doc.body), load_rules(rules_path or DEFAULT_RULES))
-    candidates = [doc.title, *_title_segments(html), entry.title if entry else None]
+    feed_title = entry.title if entry else None
+    # A feed's content is a fragment: what trafilatura calls its title is a subheading at best.
+    page_title = None if source == "feed" else doc.title
+    candidates = [page_title, *_title_segments(html), feed_title]
     headline = _headline_index(blocks, [c for c in candidates if c])
     if headline is not None:
         # The headline as printed on the page; what stands before it is masthead and navigation.
         title, blocks = blocks[headline], blocks[headline + 1 :]
     else:
-        title = doc.title or (entry.title if entry else None)
+        title = page_title or feed_title
     text = "\n\n".join(blocks)
     if len(text) < min_text_chars:
         return Rejected(f"too_short: {len(text)} chars")

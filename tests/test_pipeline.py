@@ -1,0 +1,92 @@
+"""The real pipeline end to end: demo feeds on 127.0.0.1 → Prefect flows → DuckDB rows with spaCy entities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+SEED_TITLE = "Iran is conducting urgent diplomacy as it prepares for Israel's response to missile attacks"
+
+
+@pytest.fixture(scope="module")
+def warehouse(prefect_server, demo_site, tmp_path_factory: pytest.TempPathFactory):
+    """Ingest twice and enrich twice; yields what each run reported and the server's request log."""
+    from wirehouse.flows.enrich import enrich
+    from wirehouse.flows.ingest import ingest
+
+    site, corpus = demo_site
+    db = tmp_path_factory.mktemp("warehouse") / "w.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WIREHOUSE_ALLOW_PRIVATE_ADDRESSES", "1")
+        first = ingest(feeds_file=str(corpus.feeds_file), db=str(db))
+        requests_after_first = list(site.requests)
+        second = ingest(feeds_file=str(corpus.feeds_file), db=str(db))
+        requests_in_second = site.requests[len(requests_after_first) :]
+        enriched = enrich(db=str(db))
+        enriched_again = enrich(db=str(db))
+    return {"db": db, "corpus": corpus, "first": first, "second": second, "second_requests": requests_in_second,
+            "enriched": enriched, "enriched_again": enriched_again}
+
+
+def query(db: Path, sql: str, *params: object) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def test_every_demo_article_is_loaded(warehouse) -> None:
+    corpus = warehouse["corpus"]
+    assert warehouse["first"]["feeds_polled"] == 4
+    assert warehouse["first"]["pages_article"] == len(corpus.pages)
+    rows = query(warehouse["db"], "SELECT title, feed, source, word_count, language FROM articles")
+    assert sorted(r[0] for r in rows) == sorted(p.title for p in corpus.pages)
+    assert all(r[3] > 100 and r[4] == "en" for r in rows)
+    # harbour-times carries full content:encoded: its articles come from the feed, with no page fetched
+    assert {r[2] for r in rows if r[1] == "harbour-times"} == {"feed"}
+    assert {r[2] for r in rows if r[1] != "harbour-times"} == {"page"}
+
+
+def test_seed_article_is_clean_in_the_warehouse(warehouse, seed_text: str) -> None:
+    [(text,)] = query(warehouse["db"], "SELECT text FROM articles WHERE title = ?", SEED_TITLE)
+    assert text.startswith("CNN\n\nThe Iranian government is extremely nervous")
+    assert text.endswith("contributed to the reporting.")
+    for furniture in ("By Vanessa", "Leave a Reply", "Your email address", "Required fields", "Share this"):
+        assert furniture not in text
+    assert "\nclose\n" not in f"\n{text}\n"
+
+
+def test_second_ingest_is_a_no_op(warehouse) -> None:
+    second = warehouse["second"]
+    assert second["entries_new"] == 0
+    assert not any(k.startswith("pages_") for k in second)
+    # only the four feeds were asked for, and each answered 304 Not Modified
+    assert sorted(status for _, status in warehouse["second_requests"]) == [304] * 4
+    counts = query(warehouse["db"], "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM pages)")
+    assert counts == [(len(warehouse["corpus"].pages), len(warehouse["corpus"].pages))]
+
+
+def test_entities_found_by_spacy(warehouse) -> None:
+    assert warehouse["enriched"]["articles_enriched"] == len(warehouse["corpus"].pages)
+    assert warehouse["enriched_again"] == {}  # nothing left to do
+    seed_entities = set(
+        query(
+            warehouse["db"],
+            "SELECT m.text, m.label FROM mentions m JOIN articles a USING (article_id) WHERE a.title = ?",
+            SEED_TITLE,
+        )
+    )
+    assert {("Joe Biden", "PERSON"), ("Benjamin Netanyahu", "PERSON"), ("Yoav Gallant", "PERSON")} <= seed_entities
+    assert {("Iran", "GPE"), ("Israel", "GPE"), ("Tehran", "GPE")} <= seed_entities
+    # offsets point into the stored text
+    bad = query(
+        warehouse["db"],
+        "SELECT count(*) FROM mentions m JOIN articles a USING (article_id) "
+        "WHERE substr(a.text, m.start_char + 1, m.end_char - m.start_char) <> m.text",
+    )
+    assert bad == [(0,)]
+
+
+def test_runs_are_recorded(warehouse) -> None:
+    rows = query(warehouse["db"], "SELECT flow, status FROM runs ORDER BY started_at")
+    assert rows == [("ingest", "completed"), ("ingest", "completed"), ("enrich", "completed"), ("enrich", "completed")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,8 +66,11 @@ def append_to_feed_list(path: Path, feed: Feed) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "feeds:\n"
     if not text.endswith("\n"):
         text += "\n"
+    # Indent like the items already there: "- name" and "  - name" are both common.
+    existing_item = re.search(r"^( *)- ", text, re.MULTILINE)
+    indent = existing_item.group(1) if existing_item else "  "
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "".join(f"  {line}\n" for line in block.splitlines()), encoding="utf-8")
+    path.write_text(text + "".join(f"{indent}{line}\n" for line in block.splitlines()), encoding="utf-8")
 
 
 def body_hash(body: bytes) -> str:

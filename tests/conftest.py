@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +23,12 @@ def pytest_configure(config: pytest.Config) -> None:
     quiet_prefect()
     os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="wirehouse-test-prefect-")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def flattened_seed(seed_text: str) -> str:
+    """Seed rendering (b): every line of the seed file as its own <p> in a bare <body>."""
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in seed_text.splitlines() if line.strip())
+    return f"<!DOCTYPE html><html><body>\n{paragraphs}</body></html>"
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import html
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ZYTE
+from conftest import ZYTE, flattened_seed
 from wirehouse.cli import app
 from wirehouse.models import CleanArticle
 from wirehouse.tasks.clean import Rejected, clean_html
@@ -27,12 +26,6 @@ def seed_paragraphs(seed_text: str) -> list[str]:
     start = lines.index("CNN")
     end = next(i for i, line in enumerate(lines) if line.endswith("contributed to the reporting."))
     return lines[start : end + 1]
-
-
-def flattened_seed(seed_text: str) -> str:
-    """Rendering (b): every line of the seed file as its own <p> in a bare <body>."""
-    paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in seed_text.splitlines() if line.strip())
-    return f"<!DOCTYPE html><html><body>\n{paragraphs}</body></html>"
 
 
 def assert_is_the_seed_article(article: CleanArticle | Rejected, seed_text: str) -> None:

@@ -37,9 +37,10 @@ def result(status: int | None, body: bytes | None = None, error: str | None = No
     return FetchResult(FEED.url, FEED.url, datetime.now(UTC), status_code=status, body=body, error=error, **kw)
 
 
-def test_feed_list_roundtrip_keeps_comments(tmp_path: Path) -> None:
+@pytest.mark.parametrize("indent", ["", "  "])
+def test_feed_list_roundtrip_keeps_comments(tmp_path: Path, indent: str) -> None:
     path = tmp_path / "feeds.yaml"
-    path.write_text("# my feeds\nfeeds:\n  - name: one\n    url: https://one.example/feed\n")
+    path.write_text(f"# my feeds\nfeeds:\n{indent}- name: one\n{indent}  url: https://one.example/feed\n")
     append_to_feed_list(path, Feed("two", "https://two.example/rss", site="Two", full_content=True))
     assert path.read_text().startswith("# my feeds\n")
     feeds = load_feed_list(path)

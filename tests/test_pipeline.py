@@ -7,6 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from wirehouse.models import Feed
+from wirehouse.tasks.feeds import append_to_feed_list
+
 SEED_TITLE = "Iran is conducting urgent diplomacy as it prepares for Israel's response to missile attacks"
 
 
@@ -90,3 +93,24 @@ def test_entities_found_by_spacy(warehouse) -> None:
 def test_runs_are_recorded(warehouse) -> None:
     rows = query(warehouse["db"], "SELECT flow, status FROM runs ORDER BY started_at")
     assert rows == [("ingest", "completed"), ("ingest", "completed"), ("enrich", "completed"), ("enrich", "completed")]
+
+
+def test_bad_feeds_are_recorded_and_do_not_stop_the_others(prefect_server, demo_site, tmp_path: Path) -> None:
+    from wirehouse.flows.ingest import ingest
+
+    site, corpus = demo_site
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(corpus.feeds_file.read_text())
+    broken = {"gone": f"{site.base_url}/no/such/feed.xml", "a-page": f"{site.base_url}/gulf-post/index.html",
+              "nowhere": "http://127.0.0.1:9/feed.xml"}
+    for name, url in broken.items():
+        append_to_feed_list(feeds, Feed(name, url))
+    db = tmp_path / "w.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WIREHOUSE_ALLOW_PRIVATE_ADDRESSES", "1")
+        counts = ingest(feeds_file=str(feeds), db=str(db))
+    assert counts["feeds_failed"] == 3 and counts["pages_article"] == len(corpus.pages)
+    health = dict(query(db, "SELECT feed, last_error FROM feeds WHERE consecutive_failures = 1"))
+    assert health["gone"] == "http_404"
+    assert health["a-page"].startswith("parse_error")
+    assert health["nowhere"] == "connect_error"

@@ -196,7 +196,11 @@ def _print_rows(columns: list[str], rows: list[tuple], format: TableFormat) -> N
 
 
 @feeds_app.command("list")
-def feeds_list(feeds: FeedsOption = None, db: DbOption = None) -> None:
+def feeds_list(
+    feeds: FeedsOption = None,
+    db: DbOption = None,
+    format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+) -> None:
     """Show the feed list, with each feed's state when the warehouse has polled it."""
     import duckdb
 
@@ -211,12 +215,12 @@ def feeds_list(feeds: FeedsOption = None, db: DbOption = None) -> None:
                 "SELECT feed, last_polled_at, last_status, consecutive_failures, entries_seen FROM feeds"
             ).fetchall()
             state = {row[0]: row[1:] for row in rows}
-    columns = ["name", "url", "site", "full content", "last polled", "status", "failures", "entries"]
+    columns = ["name", "url", "site", "full_content", "last_polled_at", "last_status", "failures", "entries_seen"]
     rows = [
         (f.name, f.url, f.site, f.full_content, *state.get(f.name, (None, "never polled", None, None)))
         for f in listed
     ]
-    _print_rows(columns, rows, TableFormat.table)
+    _print_rows(columns, rows, format)
 
 
 @feeds_app.command("add")

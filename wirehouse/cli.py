@@ -86,7 +86,8 @@ def demo(db: Annotated[Path, typer.Option(help="where the demo warehouse goes")]
     console.print(
         f"[bold]{result.articles} articles[/] in [bold]{result.db}[/]. Query it:\n"
         f"  WIREHOUSE_DB={result.db} .venv/bin/wirehouse sql \"SELECT title, word_count FROM articles\"\n"
-        f"  duckdb {result.db}"
+        f"  duckdb {result.db}",
+        soft_wrap=True,
     )
 
 

@@ -1,11 +1,10 @@
-"""What every flow does around its stages: settings, the runs table, logging and the summary artifact."""
+"""What every flow does around its stages: the runs table, warehouse connections, the summary artifact."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import duckdb
 from prefect import get_run_logger
@@ -18,38 +17,40 @@ from wirehouse.warehouse import connect
 from wirehouse.warehouse.loaders import finish_run, start_run
 
 
-def flow_settings(**overrides: Any) -> Settings:
-    """Settings from the environment and config file, with a flow's non-empty parameters on top."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
-
-
 @dataclass
 class RunContext:
     settings: Settings
-    con: duckdb.DuckDBPyConnection
-    run_id: str
+    run_id: str = ""
     stats: RunStats = field(default_factory=RunStats)
-    details: dict[str, Any] = field(default_factory=dict)  # non-count facts for the summary
+
+    @contextmanager
+    def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for one step. Held only while writing, so other processes get their turn between."""
+        con = connect(self.settings.db, wait=self.settings.lock_wait)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 @contextmanager
 def recorded_run(flow: str, settings: Settings) -> Iterator[RunContext]:
-    """Open the warehouse, record the run (completed or failed) and publish its summary."""
-    con = connect(settings.db)
-    run_id = start_run(con, flow, str(flow_run.id) if flow_run.id else None)
-    ctx = RunContext(settings, con, run_id)
+    """Record the run in the warehouse (completed or failed) and publish its summary as an artifact."""
+    ctx = RunContext(settings)
+    with ctx.warehouse() as con:
+        ctx.run_id = start_run(con, flow, str(flow_run.id) if flow_run.id else None)
     try:
         yield ctx
     except BaseException as exc:
-        finish_run(con, run_id, ctx.stats.counts, error=f"{type(exc).__name__}: {exc}"[:2000])
-        con.close()
+        with ctx.warehouse() as con:
+            finish_run(con, ctx.run_id, ctx.stats.counts, error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
-    finish_run(con, run_id, ctx.stats.counts)
-    con.close()
+    with ctx.warehouse() as con:
+        finish_run(con, ctx.run_id, ctx.stats.counts)
     summary = "\n".join(f"| {k} | {v} |" for k, v in sorted(ctx.stats.counts.items()))
-    get_run_logger().info("%s run %s: %s", flow, run_id, ctx.stats.counts)
+    get_run_logger().info("%s run %s: %s", flow, ctx.run_id, ctx.stats.counts)
     create_markdown_artifact(
         f"# {flow} run\n\n| counter | value |\n|---|---|\n{summary}\n",
         key=f"wirehouse-{flow}-summary",
-        description=f"wirehouse {flow} run {run_id}",
+        description=f"wirehouse {flow} run {ctx.run_id}",
     )

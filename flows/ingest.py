@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from wirehouse.flows.common import flow_settings, recorded_run
+from wirehouse.flows.common import recorded_run
 from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState
-from wirehouse.parallel import WorkerPool
+from wirehouse.parallel import shared_pool
 from wirehouse.settings import Settings
 from wirehouse.tasks.feeds import load_feed_list, poll_feeds
 from wirehouse.tasks.pages import process_entries
@@ -24,12 +24,10 @@ def poll_feeds_task(feeds: list[Feed], states: dict[str, FeedState], settings: S
 
 
 @task(name="fetch-clean-load", cache_policy=NO_CACHE)
-def fetch_clean_load_task(
-    entries: list[FeedEntry], settings: Settings, run_id: str, pool: WorkerPool
-) -> Counter[str]:
+def fetch_clean_load_task(entries: list[FeedEntry], settings: Settings, run_id: str) -> Counter[str]:
     """One batch: fetch or take feed content, clean, and load in one transaction."""
-    results = process_entries(entries, settings, pool.for_batch(len(entries)))
-    with connect(settings.db) as con:
+    results = process_entries(entries, settings, shared_pool(settings.cpu_workers))
+    with connect(settings.db, wait=settings.lock_wait) as con:
         load_pages(con, results, run_id)
     counts = Counter(f"pages_{r.outcome}" for r in results)
     counts.update(f"reason: {r.reason.split(':')[0]}" for r in results if r.reason)
@@ -39,20 +37,31 @@ def fetch_clean_load_task(
 @flow(name="ingest")
 def ingest(feeds_file: str | None = None, db: str | None = None) -> dict[str, int]:
     """Poll every feed of the list and load the new articles; safe to re-run at any time."""
-    settings = flow_settings(feeds_file=feeds_file, db=db)
+    settings = Settings.with_overrides(feeds_file=feeds_file, db=db)
     feeds = load_feed_list(Path(settings.feeds_file))
     with recorded_run("ingest", settings) as run:
-        states = sync_feeds(run.con, feeds)
+        with run.warehouse() as con:
+            states = sync_feeds(con, feeds)
         polls = poll_feeds_task(feeds, states, settings)
         run.stats.add("feeds_polled", len(polls))
         for poll in polls:
             run.stats.add(f"feeds_{poll.status}")
-        run.stats.add("entries_new", record_polls(run.con, polls, run.run_id))
+        with run.warehouse() as con:
+            run.stats.add("entries_new", record_polls(con, polls, run.run_id))
         # Pending work comes from the warehouse, not from this poll: a crashed run's leftovers are picked up.
-        with WorkerPool(settings.cpu_workers) as pool:
-            while batch := pending_entries(
-                run.con, run_id=run.run_id, max_attempts=settings.max_fetch_attempts, limit=settings.batch_size
-            ):
-                for key, n in fetch_clean_load_task(batch, settings, run.run_id, pool).items():
-                    run.stats.add(key, n)
+        previous: list[str] = []
+        while True:
+            with run.warehouse() as con:
+                batch = pending_entries(
+                    con, run_id=run.run_id, max_attempts=settings.max_fetch_attempts, limit=settings.batch_size
+                )
+            if not batch:
+                break
+            if [e.url for e in batch] == previous:  # a batch that changed nothing would come back for ever
+                get_run_logger().error("ingest made no progress on %d pending links; stopping", len(batch))
+                run.stats.add("stalled_batches")
+                break
+            previous = [e.url for e in batch]
+            for key, n in fetch_clean_load_task(batch, settings, run.run_id).items():
+                run.stats.add(key, n)
         return dict(run.stats.counts)

@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import py3langid
 import trafilatura
@@ -20,6 +21,7 @@ from lxml.etree import _Element
 
 from wirehouse.models import CleanArticle, FeedEntry
 from wirehouse.tasks.boilerplate import DEFAULT_RULES, load_rules, strip_boilerplate
+from wirehouse.tasks.identity import normalize_text
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 _BLOCK_TAGS = {"p", "head", "quote", "item", "list", "table", "row", "cell", "code", "div"}
@@ -79,7 +81,24 @@ def _blocks(body: _Element) -> list[str]:
 
 
 def _same_text(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and _WS.sub(" ", a).strip().casefold() == _WS.sub(" ", b).strip().casefold()
+    return bool(a and b) and normalize_text(a) == normalize_text(b)
+
+
+def canonical_url(declared: str | None, fetched: str) -> str:
+    """The page's own canonical URL when it is believable: same host, and not the site's front page.
+
+    Pages that declare their home page as canonical, or another site's URL, would otherwise overwrite
+    each other's articles.
+    """
+    if not declared:
+        return fetched
+    declared_parts, fetched_parts = urlsplit(urljoin(fetched, declared)), urlsplit(fetched)
+    same_host = (declared_parts.hostname or "").removeprefix("www.") == (fetched_parts.hostname or "").removeprefix(
+        "www."
+    )
+    if same_host and declared_parts.scheme in ("http", "https") and declared_parts.path.strip("/"):
+        return declared_parts.geturl()
+    return fetched
 
 
 def _title_segments(html: str | bytes) -> list[str]:
@@ -105,7 +124,7 @@ def _headline_index(blocks: list[str], candidates: list[str]) -> int | None:
 
 
 def _published(page_date: str | None, entry: FeedEntry | None) -> datetime | None:
-    """htmldate gives a day; a feed's timestamp on the same day (or with no page date) is more precise."""
+    """htmldate gives a local day; a feed timestamp within a day of it (time zones) is more precise."""
     feed_time = entry.published_at if entry else None
     if not page_date:
         return feed_time
@@ -113,7 +132,7 @@ def _published(page_date: str | None, entry: FeedEntry | None) -> datetime | Non
         day = date.fromisoformat(page_date[:10])
     except ValueError:
         return feed_time
-    if feed_time and feed_time.date() == day:
+    if feed_time and abs(feed_time.date() - day) <= timedelta(days=1):
         return feed_time
     return datetime.combine(day, time(), UTC)
 
@@ -165,7 +184,7 @@ def clean_html(
 
     author = doc.author or (entry.author if entry else None)
     return CleanArticle(
-        url=doc.url or url,
+        url=canonical_url(doc.url, url),
         title=title,
         author=author,
         published_at=_published(doc.date, entry),

@@ -41,7 +41,8 @@ def enrichment_version(model_name: str) -> str:
 def extract_mentions(articles: Sequence[ArticleText], model_name: str, batch_size: int) -> list[Mention]:
     nlp = load_model(model_name)
     mentions = []
-    docs = nlp.pipe((a.text for a in articles), batch_size=batch_size)
+    # spaCy refuses texts over nlp.max_length (1M characters); entities past it are not worth the memory.
+    docs = nlp.pipe((a.text[: nlp.max_length] for a in articles), batch_size=batch_size)
     for article, doc in zip(articles, docs, strict=True):
         mentions.extend(
             Mention(article.article_id, ent.start_char, ent.end_char, ent.text, ent.label_) for ent in doc.ents

@@ -35,6 +35,8 @@ def load_feed_list(path: Path) -> list[Feed]:
     for i, row in enumerate(rows, 1):
         if not isinstance(row, dict) or not row.get("url") or not row.get("name"):
             raise FeedListError(f"{path}: feed #{i} needs at least 'name' and 'url'")
+        if not str(row["url"]).startswith(("http://", "https://")):
+            raise FeedListError(f"{path}: feed {row['name']!r} has a URL that is not http(s): {row['url']!r}")
         unknown = set(row) - {"name", "url", "site", "language", "full_content"}
         if unknown:
             raise FeedListError(f"{path}: feed {row['name']!r} has unknown keys {sorted(unknown)}")
@@ -79,7 +81,10 @@ def body_hash(body: bytes) -> str:
 
 def _entry_time(entry: feedparser.FeedParserDict) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
+    except (ValueError, OverflowError, OSError):  # year 0, year 99999: the date is unusable, the entry is not
+        return None
 
 
 def _entry_content(entry: feedparser.FeedParserDict) -> str | None:

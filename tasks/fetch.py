@@ -21,7 +21,9 @@ from wirehouse.settings import Settings
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Worth another try in a later run; anything else (4xx, blocked, too large) is final.
-TRANSIENT_ERRORS = frozenset({"timeout", "connect_error", "network_error", "http_429", "http_5xx", "deadline"})
+TRANSIENT_ERRORS = frozenset(
+    {"timeout", "connect_error", "network_error", "dns_error", "http_429", "http_5xx", "deadline"}
+)
 
 
 class FetchError(Exception):
@@ -37,29 +39,45 @@ def is_transient(error: str | None) -> bool:
     return error in TRANSIENT_ERRORS
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # IPv6 forms that carry an IPv4 address reach that address: judge the IPv4 one.
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip.is_global and not ip.is_multicast
 
 
 async def check_address(url: str, *, allow_private: bool) -> None:
     """Refuse non-HTTP schemes, and hosts that resolve to loopback, private or link-local addresses."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        host = parts.hostname
+        if host:
+            host.encode("idna")
+    except (ValueError, UnicodeError) as exc:
+        raise FetchError("bad_url", f"{url!r}: {exc}") from exc
+    if parts.scheme not in ("http", "https") or not host:
         raise FetchError("bad_url", f"not an http(s) URL: {url!r}")
     if allow_private:
         return
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+            host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
         )
     except socket.gaierror as exc:
         raise FetchError("dns_error", str(exc)) from exc
     blocked = sorted({info[4][0] for info in infos if not _is_public(info[4][0])})
     if blocked:
-        raise FetchError("blocked_address", f"{parts.hostname} resolves to {', '.join(blocked)}")
+        raise FetchError("blocked_address", f"{host} resolves to {', '.join(blocked)}")
 
 
 def _error_for_status(status: int) -> str | None:
@@ -84,6 +102,7 @@ class Fetcher:
             timeout=httpx.Timeout(settings.request_timeout),
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             limits=httpx.Limits(max_connections=settings.fetch_concurrency),
+            trust_env=False,  # a proxy from the environment would route around the address guard
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -95,23 +114,29 @@ class Fetcher:
     async def fetch(self, request: FetchRequest) -> FetchResult:
         started = datetime.now(UTC)
         try:
-            return await asyncio.wait_for(self._follow(request, started), self.settings.request_deadline)
+            # The deadline starts once the first request holds its slots: waiting in the queue is not slowness.
+            async with asyncio.timeout(None) as budget:
+                return await self._follow(request, started, budget)
         except FetchError as exc:
             return FetchResult(request.url, request.url, started, error=exc.kind, detail=exc.detail)
         except TimeoutError:
             return FetchResult(request.url, request.url, started, error="deadline",
                                detail=f"over {self.settings.request_deadline:.0f}s in all")
+        except (ValueError, UnicodeError, httpx.InvalidURL) as exc:  # URLs that httpx cannot even send
+            return FetchResult(request.url, request.url, started, error="bad_url", detail=str(exc))
 
-    async def _follow(self, request: FetchRequest, started: datetime) -> FetchResult:
+    async def _follow(self, request: FetchRequest, started: datetime, budget: asyncio.Timeout) -> FetchResult:
         url, seen = request.url, set()
         for _ in range(self.settings.max_redirects + 1):
             if url in seen:
                 raise FetchError("redirect_loop", url)
             seen.add(url)
             await check_address(url, allow_private=self.settings.allow_private_addresses)
-            status, headers, body = await self._get(url, request)
-            location = headers.get("location")
-            if status in REDIRECT_CODES and location:
+            status, headers, body = await self._get(url, request, budget)
+            if status in REDIRECT_CODES:
+                location = headers.get("location")
+                if not location:
+                    raise FetchError("bad_redirect", f"HTTP {status} without a Location header")
                 url = urljoin(url, location)
                 continue
             return FetchResult(
@@ -127,7 +152,9 @@ class Fetcher:
             )
         raise FetchError("too_many_redirects", f"more than {self.settings.max_redirects}")
 
-    async def _get(self, url: str, request: FetchRequest) -> tuple[int, httpx.Headers, bytes]:
+    async def _get(
+        self, url: str, request: FetchRequest, budget: asyncio.Timeout
+    ) -> tuple[int, httpx.Headers, bytes]:
         headers = {}
         # Only the first hop carries validators: they belong to the URL the feed list names.
         if url == request.url:
@@ -136,7 +163,10 @@ class Fetcher:
             elif request.last_modified:
                 headers["If-Modified-Since"] = request.last_modified
         host = urlsplit(url).hostname or ""
-        async with self._global, self._hosts[host]:
+        # Host slot first: a request queued behind a busy host must not hold a global slot meanwhile.
+        async with self._hosts[host], self._global:
+            if budget.when() is None:
+                budget.reschedule(asyncio.get_running_loop().time() + self.settings.request_deadline)
             try:
                 async with self._client.stream("GET", url, headers=headers) as response:
                     body = await self._read_capped(response)
@@ -145,7 +175,7 @@ class Fetcher:
                 raise FetchError("timeout", str(exc) or type(exc).__name__) from exc
             except httpx.ConnectError as exc:
                 raise FetchError("connect_error", str(exc)) from exc
-            except (httpx.DecodingError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            except (httpx.DecodingError, httpx.RemoteProtocolError, httpx.NetworkError) as exc:
                 raise FetchError("network_error", str(exc) or type(exc).__name__) from exc
             except httpx.HTTPError as exc:
                 raise FetchError("http_error", str(exc) or type(exc).__name__) from exc

@@ -21,13 +21,22 @@ def normalize_url(url: str) -> str:
 
 def url_id(url: str) -> str:
     """Stable key of a URL after normalisation (128 bits of SHA-256, hex)."""
-    return hashlib.sha256(normalize_url(url).encode()).hexdigest()[:32]
+    return _digest(normalize_url(url))
 
 
 def normalize_text(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
+def _digest(data: str) -> str:
+    return hashlib.sha256(data.encode()).hexdigest()[:32]
+
+
+def text_hash(text: str) -> str:
+    """Hash of the exact text: character offsets computed on one text are valid on any text with this hash."""
+    return _digest(text)
+
+
 def content_hash(text: str) -> str:
     """Hash of the text up to case, Unicode form and white space: equal texts, equal hashes."""
-    return hashlib.sha256(normalize_text(text).encode()).hexdigest()[:32]
+    return _digest(normalize_text(text))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from wirehouse.models import FeedEntry, FetchRequest, FetchResult, Outcome, PageResult
+from wirehouse.parallel import WorkerPool
 from wirehouse.settings import Settings
 from wirehouse.tasks.clean import HTML_TYPES, Rejected, clean_many, decode_html
 from wirehouse.tasks.fetch import fetch_all, is_transient
@@ -19,7 +20,7 @@ def _failure(entry: FeedEntry, result: FetchResult) -> PageResult | None:
               "final_url": result.final_url, "http_status": result.status_code,
               "content_type": result.content_type}
     if not result.ok:
-        reason = f"{result.error}: {result.detail}" if result.detail else result.error
+        reason = f"{result.error}: {result.detail}" if result.detail else result.error or "no_response"
         return PageResult(outcome=Outcome.FAILED, reason=reason, transient=is_transient(result.error), **common)
     media_type = (result.content_type or "text/html").split(";")[0].strip().lower()
     if media_type not in HTML_TYPES:
@@ -32,16 +33,22 @@ def _failure(entry: FeedEntry, result: FetchResult) -> PageResult | None:
 def _clean(
     items: Sequence[tuple[FeedEntry, str | bytes, FetchResult | None]],
     settings: Settings,
-    executor: Executor | None,
+    pool: WorkerPool | None,
 ) -> list[PageResult]:
     """Clean (entry, html, fetch) triples; fetch is None when the html is the feed's own content."""
     jobs = [
         (html, fetch.final_url if fetch else entry.url, entry, "page" if fetch else "feed")
         for entry, html, fetch in items
     ]
+    executor = pool.for_batch(len(jobs)) if pool else None
+    try:
+        cleaned = list(clean_many(jobs, min_text_chars=settings.min_text_chars,
+                                  rules_path=settings.boilerplate_rules, executor=executor))
+    except BrokenProcessPool as exc:
+        # A page killed its worker (a crash in a C extension, memory): retried by a later run, not lost.
+        pool.discard_broken(exc)
+        cleaned = [None] * len(items)
     results = []
-    cleaned = clean_many(jobs, min_text_chars=settings.min_text_chars, rules_path=settings.boilerplate_rules,
-                         executor=executor)
     for (entry, _, fetch), out in zip(items, cleaned, strict=True):
         base = PageResult(
             url=entry.url, feed=entry.feed, outcome=Outcome.ARTICLE,
@@ -50,7 +57,9 @@ def _clean(
             http_status=fetch.status_code if fetch else None,
             content_type=fetch.content_type if fetch else None,
         )
-        if isinstance(out, Rejected):
+        if out is None:
+            results.append(replace(base, outcome=Outcome.FAILED, reason="worker_crash", transient=True))
+        elif isinstance(out, Rejected):
             results.append(replace(base, outcome=Outcome.REJECTED, reason=out.reason))
         else:
             results.append(replace(base, article=out))
@@ -58,12 +67,12 @@ def _clean(
 
 
 def process_entries(
-    entries: Sequence[FeedEntry], settings: Settings, executor: Executor | None = None
+    entries: Sequence[FeedEntry], settings: Settings, pool: WorkerPool | None = None
 ) -> list[PageResult]:
     """One PageResult per entry. Feed content that cleans to an article saves a fetch; the rest is fetched."""
     results: dict[str, PageResult] = {}
     with_content = [e for e in entries if e.content_html]
-    for result in _clean([(e, e.content_html, None) for e in with_content], settings, executor):
+    for result in _clean([(e, e.content_html, None) for e in with_content], settings, pool):
         if result.outcome == Outcome.ARTICLE:
             results[result.url] = result
     to_fetch = [e for e in entries if e.url not in results]
@@ -75,6 +84,6 @@ def process_entries(
             results[entry.url] = failure
         else:
             cleanable.append((entry, decode_html(fetch.body or b"", fetch.content_type), fetch))
-    for result in _clean(cleanable, settings, executor):
+    for result in _clean(cleanable, settings, pool):
         results[result.url] = result
     return [results[e.url] for e in entries]

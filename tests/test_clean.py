@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from conftest import ZYTE, flattened_seed
 from wirehouse.cli import app
 from wirehouse.models import CleanArticle
-from wirehouse.tasks.clean import Rejected, clean_html
+from wirehouse.tasks.clean import Rejected, canonical_url, clean_html, clean_many
 
 SEED_TITLE = "Iran is conducting urgent diplomacy as it prepares for Israel's response to missile attacks"
 SEED_BOILERPLATE = ["close", "By Vanessa", "Leave a Reply", "Your email address will not be published",
@@ -104,3 +104,32 @@ def test_cli_cleans_a_directory_as_json_lines(tmp_path: Path) -> None:
         page_id = Path(record["source"]).name.split(".")[0]
         first_words = " ".join(truth[page_id]["articleBody"].split()[:6])
         assert first_words in " ".join(record["text"].split()), record["source"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "fetched", "expected"),
+    [
+        ("https://news.example/2026/11/story", "https://news.example/2026/11/story?utm=x",
+         "https://news.example/2026/11/story"),
+        ("/2026/11/story", "https://www.news.example/s?id=1", "https://www.news.example/2026/11/story"),
+        ("https://news.example/", "https://news.example/2026/11/story", "https://news.example/2026/11/story"),
+        ("https://other.example/their-story", "https://news.example/a", "https://news.example/a"),
+        (None, "https://news.example/a", "https://news.example/a"),
+    ],
+)
+def test_canonical_url_is_trusted_only_on_the_same_site(declared, fetched, expected) -> None:
+    assert canonical_url(declared, fetched) == expected
+
+
+def test_worker_processes_clean_like_this_process(demo_site) -> None:
+    from wirehouse.parallel import WorkerPool
+
+    _, corpus = demo_site
+    jobs = [((corpus.root / urlsplit(p.url).path.lstrip("/")).read_bytes(), p.url, None, "page")
+            for p in corpus.pages[:6]]
+    pool = WorkerPool(2, min_items=1)
+    try:
+        in_workers = list(clean_many(jobs, min_text_chars=0, executor=pool.for_batch(len(jobs))))
+    finally:
+        pool.shutdown()
+    assert in_workers == list(clean_many(jobs, min_text_chars=0))

@@ -84,3 +84,9 @@ def test_clean_prints_text(seed_text: str, tmp_path: Path) -> None:
 def test_clean_refuses_private_urls_by_default() -> None:
     result = runner.invoke(app, ["clean", "http://127.0.0.1:9/x.html"])
     assert result.exit_code == 1 and "blocked_address" in result.stderr
+
+
+def test_demo_refuses_to_replace_a_real_warehouse(db: Path) -> None:
+    result = runner.invoke(app, ["demo", "--db", str(db)])
+    assert result.exit_code == 2 and "not a demo warehouse" in result.stderr
+    assert db.exists()

@@ -53,8 +53,9 @@ def test_feed_list_roundtrip_keeps_comments(tmp_path: Path, indent: str) -> None
 @pytest.mark.parametrize(
     ("text", "message"),
     [("feeds: 3", "top-level"), ("feeds:\n  - name: x\n", "needs at least"),
-     ("feeds:\n  - {name: x, url: u}\n  - {name: x, url: v}\n", "used twice"),
-     ("feeds:\n  - {name: x, url: u, colour: red}\n", "unknown keys"), ("feeds: [", "cannot read")],
+     ("feeds:\n  - {name: x, url: 'https://a/'}\n  - {name: x, url: 'https://b/'}\n", "used twice"),
+     ("feeds:\n  - {name: x, url: 'https://a/', colour: red}\n", "unknown keys"), ("feeds: [", "cannot read"),
+     ("feeds:\n  - {name: x, url: 'file:///etc/passwd'}\n", "not http")],
 )
 def test_feed_list_errors_name_the_problem(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "feeds.yaml"
@@ -92,6 +93,12 @@ def test_poll_statuses() -> None:
     assert new.status == PollStatus.NEW and len(new.entries) == 2 and new.etag == '"2"'
     failed = classify_poll(FEED, state, result(None, error="timeout"))
     assert failed.status == PollStatus.FAILED and failed.error == "timeout"
+
+
+def test_impossible_dates_do_not_fail_the_feed() -> None:
+    rss = RSS.replace(b"Tue, 24 Nov 2026 08:30:00 +0100", b"Sat, 01 Jan 0000 00:00:00 GMT")
+    entries = parse_feed(FEED, rss, base_url=FEED.url)
+    assert len(entries) == 2 and entries[0].published_at is None
 
 
 def test_html_page_instead_of_a_feed_is_a_failed_poll() -> None:

@@ -33,6 +33,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(302, b"", Location="/loop")
         if route == "/hop":
             return self._send(301, b"", Location="/ok")
+        if route == "/slow":
+            time.sleep(0.4)
+            return self._send(200, PAGE)
         if route == "/big":
             return self._send(200, b"x" * 50_000)
         if route == "/drip":
@@ -69,7 +72,7 @@ def base_url() -> Iterator[str]:
 
 
 def settings(**overrides: object) -> Settings:
-    return Settings(allow_private_addresses=True, request_timeout=2, request_deadline=3, **overrides)
+    return Settings(**{"allow_private_addresses": True, "request_timeout": 2, "request_deadline": 3} | overrides)
 
 
 def fetch_one(url: str, **overrides: object):
@@ -109,6 +112,18 @@ def test_slow_drip_hits_the_deadline(base_url: str) -> None:
     assert time.monotonic() - started < 10
 
 
+def test_queueing_does_not_count_against_the_deadline(base_url: str) -> None:
+    # one slot for the host, ten pages of 0.4 s: 4 s in the queue, each within its own deadline once sent
+    urls = [f"{base_url}/slow?{i}" for i in range(10)]
+    results = fetch_all([FetchRequest(u) for u in urls], settings(per_host_concurrency=1, request_deadline=1.5))
+    assert all(r.ok for r in results), [r.error for r in results]
+
+
+def test_unresolvable_host_is_a_transient_dns_error() -> None:
+    result = fetch_all([FetchRequest("http://no-such-host.invalid/")], Settings(request_timeout=2))[0]
+    assert result.error == "dns_error" and is_transient(result.error)
+
+
 def test_connection_refused_is_recorded() -> None:
     assert fetch_one("http://127.0.0.1:9/").error == "connect_error"
 
@@ -116,14 +131,19 @@ def test_connection_refused_is_recorded() -> None:
 @pytest.mark.parametrize(
     "url",
     ["http://127.0.0.1/", "http://localhost/", "http://10.1.2.3/", "http://169.254.169.254/latest/meta-data",
-     "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[fd00::1]/", "http://192.168.0.1/"],
+     "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[fd00::1]/", "http://192.168.0.1/",
+     "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/", "http://0.0.0.0/", "http://100.64.0.1/"],
 )
 def test_private_addresses_are_refused_by_default(url: str) -> None:
     result = fetch_all([FetchRequest(url)], Settings(request_timeout=2))[0]
     assert result.error == "blocked_address", result
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/file", "file:///etc/passwd", "http:///nohost"])
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://example.org/file", "file:///etc/passwd", "http:///nohost", "http://example.com:99999/a",
+     "http://[::1", "http://" + "a" * 70 + ".example/"],
+)
 def test_non_http_urls_are_refused(url: str) -> None:
     assert fetch_all([FetchRequest(url)], settings())[0].error == "bad_url"
 

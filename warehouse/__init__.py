@@ -1,5 +1,5 @@
 """The DuckDB warehouse: schema migrations, loaders and SQL."""
 
-from wirehouse.warehouse.db import connect, read_sql, run_sql
+from wirehouse.warehouse.db import WarehouseBusy, connect, read_sql, run_sql
 
-__all__ = ["connect", "read_sql", "run_sql"]
+__all__ = ["WarehouseBusy", "connect", "read_sql", "run_sql"]

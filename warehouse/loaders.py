@@ -22,7 +22,7 @@ from wirehouse.models import (
     PageResult,
     PollStatus,
 )
-from wirehouse.tasks.identity import content_hash, url_id
+from wirehouse.tasks.identity import content_hash, text_hash, url_id
 from wirehouse.warehouse.db import run_sql
 
 TS = pa.timestamp("us", tz="UTC")
@@ -141,12 +141,17 @@ def record_polls(con: duckdb.DuckDBPyConnection, polls: Sequence[FeedPoll], run_
             """
             INSERT INTO entries BY NAME
             SELECT *, ?::TIMESTAMPTZ AS first_seen_at, ? AS run_id FROM staged_entries
-            QUALIFY row_number() OVER (PARTITION BY feed, url_id) = 1
+            QUALIFY row_number() OVER (PARTITION BY feed, url_id ORDER BY published_at DESC NULLS LAST, guid) = 1
             ON CONFLICT DO NOTHING
             """,
             [_now(), run_id],
         )
         added = con.execute("SELECT count(*) FROM entries").fetchone()[0] - before
+        con.execute(
+            "UPDATE feeds SET entries_seen = n FROM (SELECT feed, count(*) AS n FROM entries GROUP BY feed) AS e "
+            "WHERE feeds.feed = e.feed AND list_contains(?, feeds.feed)",
+            [[p.feed.name for p in polls]],
+        )
         con.unregister("staged_entries")
     return added
 
@@ -176,7 +181,7 @@ _ARTICLE_SCHEMA = pa.schema(
     [("article_id", pa.string()), ("url", pa.string()), ("feed", pa.string()), ("title", pa.string()),
      ("author", pa.string()), ("published_at", TS), ("fetched_at", TS), ("sitename", pa.string()),
      ("language", pa.string()), ("text", pa.string()), ("word_count", pa.int32()),
-     ("content_hash", pa.string()), ("source", pa.string()), ("extractor", pa.string()),
+     ("content_hash", pa.string()), ("text_hash", pa.string()), ("source", pa.string()), ("extractor", pa.string()),
      ("boilerplate_blocks", pa.int32())]
 )
 
@@ -198,8 +203,8 @@ def load_pages(con: duckdb.DuckDBPyConnection, results: Sequence[PageResult], ru
                 {"article_id": article_id, "url": a.url, "feed": r.feed, "title": a.title, "author": a.author,
                  "published_at": a.published_at, "fetched_at": r.fetched_at, "sitename": a.sitename,
                  "language": a.language, "text": a.text, "word_count": a.word_count,
-                 "content_hash": content_hash(a.text), "source": a.source, "extractor": a.extractor,
-                 "boilerplate_blocks": a.boilerplate_blocks}
+                 "content_hash": content_hash(a.text), "text_hash": text_hash(a.text), "source": a.source,
+                 "extractor": a.extractor, "boilerplate_blocks": a.boilerplate_blocks}
             )
     params = {"run_id": run_id, "now": _now()}
     with transaction(con):
@@ -226,7 +231,7 @@ _MENTION_SCHEMA = pa.schema(
      ("text", pa.string()), ("label", pa.string())]
 )
 _ENRICHED_SCHEMA = pa.schema(
-    [("article_id", pa.string()), ("content_hash", pa.string()), ("mentions", pa.int32())]
+    [("article_id", pa.string()), ("text_hash", pa.string()), ("mentions", pa.int32())]
 )
 
 
@@ -243,7 +248,7 @@ def replace_mentions(
     for m in mentions:
         counts[m.article_id] = counts.get(m.article_id, 0) + 1
     enriched = [
-        {"article_id": a.article_id, "content_hash": a.content_hash, "mentions": counts.get(a.article_id, 0)}
+        {"article_id": a.article_id, "text_hash": a.text_hash, "mentions": counts.get(a.article_id, 0)}
         for a in articles
     ]
     mention_rows = [

@@ -38,10 +38,6 @@ class PageFormat(StrEnum):
     txt = "txt"
 
 
-def _settings(**overrides: object) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
-
-
 def _print_counts(title: str, counts: dict[str, int]) -> None:
     table = Table(title=title, show_header=False)
     for key, value in sorted(counts.items()):
@@ -71,10 +67,14 @@ def enrich(db: DbOption = None) -> None:
 def demo(db: Annotated[Path, typer.Option(help="where the demo warehouse goes")] = Path("data/demo.duckdb")) -> None:
     """Run ingest then enrich on the bundled offline corpus, served from 127.0.0.1."""
     quiet_prefect()
-    from wirehouse.demo import run_demo
+    from wirehouse.demo import NotADemoWarehouse, run_demo
 
-    with console.status("running the demo: ingest, then enrich (Prefect's temporary server starts first)"):
-        result = run_demo(db)
+    try:
+        with console.status("running the demo: ingest, then enrich (Prefect's temporary server starts first)"):
+            result = run_demo(db)
+    except NotADemoWarehouse as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
     _print_counts("ingest", result.ingest)
     _print_counts("enrich", result.enrich)
     table = Table(title="top entities (articles mentioning them)")
@@ -120,39 +120,48 @@ def clean(
     format: Annotated[PageFormat, typer.Option("--format", "-f")] = PageFormat.json,
 ) -> None:
     """Clean pages and print the article: one JSON object per page (JSON Lines for a directory)."""
-    from wirehouse.parallel import WorkerPool
-    from wirehouse.tasks.clean import clean_many, decode_html
+    from wirehouse.parallel import shared_pool
+    from wirehouse.tasks.clean import clean_many
 
-    settings = _settings()
+    settings = Settings.with_overrides()
     if target.startswith(("http://", "https://")):
-        from wirehouse.models import FetchRequest
-        from wirehouse.tasks.fetch import fetch_all
-
-        [result] = fetch_all([FetchRequest(target)], settings)
-        if not result.ok:
-            err.print(f"[red]cannot fetch {target}: {result.error} {result.detail or ''}[/]")
-            raise typer.Exit(1)
-        jobs = [(target, decode_html(result.body or b"", result.content_type), result.final_url)]
-    else:
-        path = Path(target)
-        if not path.exists():
-            err.print(f"[red]no such file or directory: {path}[/]")
-            raise typer.Exit(2)
-        jobs = [(str(p), p, p.resolve().as_uri()) for p in _page_files(path)]
-
+        _clean_url(target, settings, format)
+        return
+    path = Path(target)
+    if not path.exists():
+        err.print(f"[red]no such file or directory: {path}[/]")
+        raise typer.Exit(2)
+    files = _page_files(path)
+    pool = shared_pool(settings.cpu_workers)
     chunk = 256  # bounded memory: pages are read chunk by chunk
-    with WorkerPool(settings.cpu_workers) as pool:
-        for start in range(0, len(jobs), chunk):
-            part = jobs[start : start + chunk]
-            pages = ((_read_page(h) if isinstance(h, Path) else h, url, None, "page") for _, h, url in part)
-            outcomes = clean_many(pages, min_text_chars=0, rules_path=settings.boilerplate_rules,
-                                  executor=pool.for_batch(len(part)))
-            for (source, _, _), outcome in zip(part, outcomes, strict=True):
-                record = _page_record(source, outcome)
-                if format == PageFormat.txt:
-                    sys.stdout.write((record.get("text") or f"[rejected: {record.get('rejected')}]") + "\n\n")
-                else:
-                    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    for start in range(0, len(files), chunk):
+        part = files[start : start + chunk]
+        pages = ((_read_page(p), p.resolve().as_uri(), None, "page") for p in part)
+        outcomes = clean_many(pages, min_text_chars=0, rules_path=settings.boilerplate_rules,
+                              executor=pool.for_batch(len(part)))
+        for file, outcome in zip(part, outcomes, strict=True):
+            _print_page(_page_record(str(file), outcome), format)
+
+
+def _clean_url(url: str, settings: Settings, format: PageFormat) -> None:
+    """Fetch and clean one URL the way ingest does (address guard, size cap, content-type check)."""
+    from wirehouse.models import FeedEntry
+    from wirehouse.tasks.clean import Rejected
+    from wirehouse.tasks.pages import process_entries
+
+    settings = settings.model_copy(update={"min_text_chars": 0})
+    [result] = process_entries([FeedEntry(feed="cli", url=url)], settings)
+    if result.article is None and result.outcome == "failed":
+        err.print(f"[red]cannot fetch {url}: {result.reason}[/]")
+        raise typer.Exit(1)
+    _print_page(_page_record(url, result.article or Rejected(result.reason or "rejected")), format)
+
+
+def _print_page(record: dict, format: PageFormat) -> None:
+    if format == PageFormat.txt:
+        sys.stdout.write((record.get("text") or f"[rejected: {record.get('rejected')}]") + "\n\n")
+    else:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 @app.command()
@@ -164,7 +173,7 @@ def sql(
     """Run SQL on the warehouse (read-only) and print the result."""
     import duckdb
 
-    settings = _settings(db=db)
+    settings = Settings.with_overrides(db=db)
     if not Path(settings.db).exists():
         err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
         raise typer.Exit(2)
@@ -207,7 +216,7 @@ def feeds_list(
 
     from wirehouse.tasks.feeds import load_feed_list
 
-    settings = _settings(feeds_file=feeds, db=db)
+    settings = Settings.with_overrides(feeds_file=feeds, db=db)
     listed = load_feed_list(Path(settings.feeds_file))
     state: dict[str, tuple] = {}
     if Path(settings.db).exists():
@@ -240,7 +249,7 @@ def feeds_add(
     from wirehouse.models import Feed, FeedState
     from wirehouse.tasks.feeds import FeedListError, append_to_feed_list, poll_feeds
 
-    settings = _settings(feeds_file=feeds)
+    settings = Settings.with_overrides(feeds_file=feeds)
     if check:
         [poll] = poll_feeds([Feed(name="new", url=url)], {"new": FeedState()}, settings)
         if poll.error:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from wirehouse.demo_corpus import render_corpus
 from wirehouse.localserver import serve_directory
 from wirehouse.warehouse import connect, run_sql
+
+ALLOW_PRIVATE = "WIREHOUSE_ALLOW_PRIVATE_ADDRESSES"
 
 
 @dataclass(frozen=True)
@@ -21,21 +27,55 @@ class DemoResult:
     top_entities: list[tuple[str, str, int, int]]
 
 
+class NotADemoWarehouse(RuntimeError):
+    pass
+
+
+def _is_demo_warehouse(db: Path) -> bool:
+    """A warehouse the demo made: every feed it knows was served from loopback."""
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            urls = [u for (u,) in con.execute("SELECT url FROM feeds").fetchall()]
+    except duckdb.Error:
+        return False
+    return all(u.startswith("http://127.0.0.1:") for u in urls)
+
+
+@contextmanager
+def _loopback_allowed() -> Iterator[None]:
+    """The corpus is served from 127.0.0.1, which fetching refuses by default: allow it for the demo only."""
+    before = os.environ.get(ALLOW_PRIVATE)
+    os.environ[ALLOW_PRIVATE] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ALLOW_PRIVATE, None)
+        else:
+            os.environ[ALLOW_PRIVATE] = before
+
+
 def run_demo(db: Path) -> DemoResult:
     """Render the corpus, serve it on a free port, run ingest then enrich into a fresh warehouse at db."""
     from wirehouse.flows.enrich import enrich
     from wirehouse.flows.ingest import ingest
 
-    # The corpus is served from loopback, which fetching refuses by default.
-    os.environ["WIREHOUSE_ALLOW_PRIVATE_ADDRESSES"] = "1"
-    # URLs carry the server's random port, so an old demo warehouse would only collect duplicates.
-    for stale in (db, db.with_name(db.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="wirehouse-demo-") as tmp, serve_directory(Path(tmp)) as site:
+    # URLs carry the server's random port, so an old demo warehouse would only collect duplicates: start afresh,
+    # but never at the cost of a real warehouse.
+    if db.exists():
+        if not _is_demo_warehouse(db):
+            raise NotADemoWarehouse(f"{db} holds feeds from the network, not a demo warehouse: choose another --db")
+        db.unlink()
+        db.with_name(db.name + ".wal").unlink(missing_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="wirehouse-demo-") as tmp,
+        serve_directory(Path(tmp)) as site,
+        _loopback_allowed(),
+    ):
         corpus = render_corpus(Path(tmp), site.base_url)
         ingest_counts = ingest(feeds_file=str(corpus.feeds_file), db=str(db))
         enrich_counts = enrich(db=str(db))
-    with connect(db) as con:
+    with connect(db, read_only=True) as con:
         articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         top = run_sql(con, "top_entities", {"limit": 10}).fetchall()
     return DemoResult(db, ingest_counts, enrich_counts, articles, top)

@@ -35,10 +35,6 @@ class ServedSite:
         with self._lock:
             self.requests.append((path, status))
 
-    def hits(self, suffix: str = "", status: int | None = None) -> int:
-        with self._lock:
-            return sum(1 for p, s in self.requests if p.endswith(suffix) and (status is None or s == status))
-
 
 def _handler(site: ServedSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):

@@ -134,7 +134,7 @@ class ArticleText:
 
     article_id: str
     text: str
-    content_hash: str
+    text_hash: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import cache
+
+MIN_BATCH_FOR_WORKERS = 64  # below this, starting (and warming) worker processes costs more than it saves
 
 
 class WorkerPool:
-    """A process pool created on first need and shut down on exit.
+    """A process pool created on first need, replaced if a worker dies, shut down with the process.
 
     Workers are spawned, not forked: the parent runs Prefect's threads, and forking a threaded process can
-    deadlock. Spawned workers import and load models once each, so small batches stay in-process.
+    deadlock. Spawned workers import and load models once each, so one pool serves a whole process.
     """
 
-    def __init__(self, workers: int, *, min_items: int = 64) -> None:
+    def __init__(self, workers: int, *, min_items: int = MIN_BATCH_FOR_WORKERS) -> None:
         self.workers = workers
         self.min_items = min_items
         self._executor: ProcessPoolExecutor | None = None
 
     def for_batch(self, n_items: int) -> Executor | None:
+        """The executor for a batch of n_items, or None: run it in this process."""
         if self.workers <= 1 or n_items < self.min_items:
             return None
         if self._executor is None:
@@ -27,10 +33,23 @@ class WorkerPool:
             )
         return self._executor
 
-    def __enter__(self) -> WorkerPool:
-        return self
+    def discard_broken(self, exc: BaseException) -> bool:
+        """After a worker died (BrokenProcessPool), drop the pool so the next batch gets a new one."""
+        if isinstance(exc, BrokenProcessPool) and self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+            return True
+        return False
 
-    def __exit__(self, *exc: object) -> None:
+    def shutdown(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(cancel_futures=True)
             self._executor = None
+
+
+@cache
+def shared_pool(workers: int) -> WorkerPool:
+    """One pool per process and size, like the cached spaCy model: stages ask for it, nobody passes it around."""
+    pool = WorkerPool(workers)
+    atexit.register(pool.shutdown)
+    return pool

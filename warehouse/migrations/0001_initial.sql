@@ -67,7 +67,8 @@ CREATE TABLE articles (
     language        VARCHAR,
     text            VARCHAR NOT NULL,             -- paragraphs separated by blank lines
     word_count      INTEGER NOT NULL,
-    content_hash    VARCHAR NOT NULL,             -- content_hash(text)
+    content_hash    VARCHAR NOT NULL,             -- content_hash(text): equal up to case and spacing, for duplicates
+    text_hash       VARCHAR NOT NULL,             -- text_hash(text): the exact text mention offsets point into
     source          VARCHAR NOT NULL,             -- page | feed: where the text came from
     extractor       VARCHAR NOT NULL,
     boilerplate_blocks INTEGER NOT NULL DEFAULT 0,
@@ -79,7 +80,7 @@ COMMENT ON TABLE articles IS 'Clean articles, one per canonical URL';
 CREATE TABLE enrichments (
     article_id      VARCHAR PRIMARY KEY,
     version         VARCHAR NOT NULL,             -- model, model version and wirehouse version
-    content_hash    VARCHAR NOT NULL,             -- the text it was computed on: a changed text re-enriches
+    text_hash       VARCHAR NOT NULL,             -- the exact text it was computed on: a changed text re-enriches
     mentions        INTEGER NOT NULL,
     enriched_at     TIMESTAMPTZ NOT NULL,
     run_id          VARCHAR NOT NULL

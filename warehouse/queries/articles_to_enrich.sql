@@ -1,7 +1,7 @@
 -- Articles whose enrichment is missing, of another version, or computed on a text that has since changed.
-SELECT a.article_id, a.text, a.content_hash
+SELECT a.article_id, a.text, a.text_hash
 FROM articles AS a
 LEFT JOIN enrichments AS e USING (article_id)
-WHERE e.article_id IS NULL OR e.version <> $version OR e.content_hash <> a.content_hash
+WHERE e.article_id IS NULL OR e.version <> $version OR e.text_hash <> a.text_hash
 ORDER BY a.article_id
 LIMIT $limit;

@@ -9,7 +9,6 @@ UPDATE feeds SET
     -- a failed poll keeps the validators of the last good one
     etag = CASE WHEN p.status = 'failed' THEN feeds.etag ELSE p.etag END,
     last_modified = CASE WHEN p.status = 'failed' THEN feeds.last_modified ELSE p.last_modified END,
-    body_hash = CASE WHEN p.status = 'failed' THEN feeds.body_hash ELSE p.body_hash END,
-    entries_seen = feeds.entries_seen + p.entries
+    body_hash = CASE WHEN p.status = 'failed' THEN feeds.body_hash ELSE p.body_hash END
 FROM staged_polls AS p
 WHERE feeds.feed = p.feed;

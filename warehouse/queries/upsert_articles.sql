@@ -7,5 +7,5 @@ ON CONFLICT (article_id) DO UPDATE SET
     feed = excluded.feed, title = excluded.title, author = excluded.author,
     published_at = excluded.published_at, fetched_at = excluded.fetched_at, sitename = excluded.sitename,
     language = excluded.language, text = excluded.text, word_count = excluded.word_count,
-    content_hash = excluded.content_hash, source = excluded.source, extractor = excluded.extractor,
+    content_hash = excluded.content_hash, text_hash = excluded.text_hash, source = excluded.source, extractor = excluded.extractor,
     boilerplate_blocks = excluded.boilerplate_blocks, run_id = excluded.run_id, loaded_at = excluded.loaded_at;

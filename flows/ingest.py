@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -12,10 +13,11 @@ from wirehouse.flows.common import recorded_run
 from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState
 from wirehouse.parallel import shared_pool
 from wirehouse.settings import Settings
-from wirehouse.tasks.feeds import load_feed_list, poll_feeds
+from wirehouse.tasks.feeds import feed_access_status, load_feed_list, poll_feeds
 from wirehouse.tasks.pages import process_entries
+from wirehouse.tasks.schedule import after_poll, is_due
 from wirehouse.warehouse import connect
-from wirehouse.warehouse.loaders import load_pages, pending_entries, record_polls, sync_feeds
+from wirehouse.warehouse.loaders import PollRecord, load_pages, pending_entries, record_polls, sync_feeds
 
 
 @task(name="poll-feeds", cache_policy=NO_CACHE)
@@ -35,19 +37,28 @@ def fetch_clean_load_task(entries: list[FeedEntry], settings: Settings, run_id: 
 
 
 @flow(name="ingest")
-def ingest(feeds_file: str | None = None, db: str | None = None) -> dict[str, int]:
-    """Poll every feed of the list and load the new articles; safe to re-run at any time."""
+def ingest(feeds_file: str | None = None, db: str | None = None, force: bool = False) -> dict[str, int]:
+    """Poll the feeds that are due (all with force) and load the new articles; safe to re-run at any time."""
     settings = Settings.with_overrides(feeds_file=feeds_file, db=db)
     feeds = load_feed_list(Path(settings.feeds_file))
     with recorded_run("ingest", settings) as run:
         with run.warehouse() as con:
             states = sync_feeds(con, feeds)
-        polls = poll_feeds_task(feeds, states, settings)
-        run.stats.add("feeds_polled", len(polls))
+        now = datetime.now(UTC)
+        due = [f for f in feeds if force or is_due(states[f.name], now)]
+        run.stats.add("feeds_not_due", len(feeds) - len(due))
+        polls = poll_feeds_task(due, states, settings) if due else []
+        records = []
         for poll in polls:
+            state, gone_reason = after_poll(states[poll.feed.name], poll, settings)
+            records.append(PollRecord(poll, state, gone_reason, str(feed_access_status(poll))))
             run.stats.add(f"feeds_{poll.status}")
+            if gone_reason:
+                run.stats.add("feeds_gone")
+                get_run_logger().warning("feed %s is gone: %s", poll.feed.name, gone_reason)
+        run.stats.add("feeds_polled", len(polls))
         with run.warehouse() as con:
-            run.stats.add("entries_new", record_polls(con, polls, run.run_id))
+            run.stats.add("entries_new", record_polls(con, records, run.run_id))
         # Pending work comes from the warehouse, not from this poll: a crashed run's leftovers are picked up.
         previous: list[str] = []
         while True:

@@ -25,28 +25,15 @@ from wirehouse.tasks.identity import normalize_text
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 _BLOCK_TAGS = {"p", "head", "quote", "item", "list", "table", "row", "cell", "code", "div"}
-_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:•·»]\s+")
 HEADLINE_WINDOW = 8  # blocks from the top where the headline may stand
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
     reason: str
-
-
-def decode_html(body: bytes, content_type: str | None) -> str | bytes:
-    """Use the HTTP charset when it works; otherwise let trafilatura sniff the bytes."""
-    match = _CHARSET.search(content_type or "")
-    if match:
-        try:
-            return body.decode(match.group(1))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return body
 
 
 def _blocks(body: _Element) -> list[str]:

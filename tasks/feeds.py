@@ -6,16 +6,28 @@ import calendar
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import yaml
 
-from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState, FetchRequest, FetchResult, PollStatus
+from wirehouse.models import (
+    Feed,
+    FeedEntry,
+    FeedPoll,
+    FeedState,
+    FetchRequest,
+    FetchResult,
+    ItemCounts,
+    PollStatus,
+)
 from wirehouse.settings import Settings
 from wirehouse.tasks.fetch import fetch_all
+from wirehouse.tasks.jsonfeed import looks_like_json_feed, parse_json_feed
+from wirehouse.tasks.sniff import AccessStatus, classify_page, sniff_feed_body
 
 
 class FeedListError(ValueError):
@@ -94,59 +106,135 @@ def _entry_content(entry: feedparser.FeedParserDict) -> str | None:
     return None
 
 
-def parse_feed(feed: Feed, body: bytes, *, base_url: str, content_type: str | None = None) -> list[FeedEntry]:
-    """Parse a feed body into entries; entries without a link are dropped, relative links resolved."""
-    headers = {"content-type": content_type} if content_type else {}
-    parsed = feedparser.parse(body, response_headers=headers | {"content-location": base_url})
+def _feedparser_entries(feed: Feed, body: bytes, base_url: str, content_type: str | None) -> list[FeedEntry]:
+    # No content-location: feedparser then leaves relative links as they are, and the decision is recorded here.
+    parsed = feedparser.parse(body, response_headers={"content-type": content_type} if content_type else {})
     if not parsed.entries and parsed.get("bozo"):
         raise ValueError(f"not a feed: {parsed.get('bozo_exception')!r}")
     entries = []
     for entry in parsed.entries:
-        link = entry.get("link")
-        if not link:
-            continue
+        link = entry.get("link") or ""
+        notes = () if urlsplit(link).scheme else ("relative_link",)
         entries.append(
             FeedEntry(
                 feed=feed.name,
-                url=urljoin(base_url, link),
+                url=urljoin(base_url, link) if link else "",
                 guid=entry.get("id"),
                 title=entry.get("title"),
                 author=entry.get("author"),
                 published_at=_entry_time(entry),
                 summary=entry.get("summary"),
                 content_html=_entry_content(entry) if feed.full_content else None,
+                notes=notes,
             )
         )
     return entries
 
 
-def classify_poll(feed: Feed, state: FeedState, result: FetchResult) -> FeedPoll:
+def parse_feed(
+    feed: Feed, body: bytes, *, base_url: str, content_type: str | None = None
+) -> tuple[list[FeedEntry], ItemCounts]:
+    """Entries of an RSS, Atom, RDF or JSON feed, and what was decided about the items that were dropped.
+
+    Items without a link are skipped; relative links are resolved; an item repeating a link or GUID already
+    seen in the same body is dropped; items with no usable date are kept and noted.
+    """
+    if looks_like_json_feed(body, content_type):
+        raw = parse_json_feed(feed, body, base_url=base_url)
+    else:
+        raw = _feedparser_entries(feed, body, base_url, content_type)
+    entries, links, guids = [], set(), set()
+    skipped = duplicates = undated = 0
+    for entry in raw:
+        if not entry.url.startswith(("http://", "https://")):
+            skipped += 1
+            continue
+        if entry.url in links or (entry.guid and entry.guid in guids):
+            duplicates += 1
+            continue
+        links.add(entry.url)
+        if entry.guid:
+            guids.add(entry.guid)
+        if entry.published_at is None:
+            undated += 1
+            entry = replace(entry, notes=(*entry.notes, "undated"))
+        entries.append(entry)
+    return entries, ItemCounts(skipped_no_link=skipped, duplicate_links=duplicates, undated=undated)
+
+
+def is_conditional(state: FeedState, settings: Settings) -> bool:
+    """Send validators unless the feed's 304s once hid a change, or a periodic full GET is due to check them."""
+    return state.trust_not_modified is not False and state.polls_since_verify < settings.verify_every - 1
+
+
+def _trust_after(state: FeedState, conditional: bool, result: FetchResult, digest: str) -> bool | None:
+    """What a full (unconditional) GET says about the feed's 304s: a changed body under unchanged validators
+    means the server would have answered 304 to a changed feed."""
+    if conditional or state.body_hash is None:
+        return state.trust_not_modified
+    if digest == state.body_hash:
+        return True if state.trust_not_modified is None else state.trust_not_modified
+    same_etag = bool(result.etag) and result.etag == state.etag
+    same_date = not result.etag and bool(result.last_modified) and result.last_modified == state.last_modified
+    return False if same_etag or same_date else state.trust_not_modified
+
+
+def classify_poll(feed: Feed, state: FeedState, result: FetchResult, *, conditional: bool = False) -> FeedPoll:
     """Turn one fetch of a feed into a poll outcome; bodies identical to the last one are not parsed."""
-    keep = {"polled_at": result.fetched_at, "http_status": result.status_code}
+    keep = {"polled_at": result.fetched_at, "http_status": result.status_code, "conditional": conditional,
+            "fetch": result}
     if result.not_modified:
         return FeedPoll(feed, PollStatus.NOT_MODIFIED, etag=state.etag, last_modified=state.last_modified,
-                        body_hash=state.body_hash, **keep)
+                        body_hash=state.body_hash, trust_not_modified=state.trust_not_modified, **keep)
     if not result.ok or result.body is None:
         return FeedPoll(feed, PollStatus.FAILED, error=result.error or "empty_body", **keep)
     digest = body_hash(result.body)
-    validators = {"etag": result.etag, "last_modified": result.last_modified, "body_hash": digest}
+    validators = {"etag": result.etag, "last_modified": result.last_modified, "body_hash": digest,
+                  "trust_not_modified": _trust_after(state, conditional, result, digest)}
     if digest == state.body_hash:
         return FeedPoll(feed, PollStatus.UNCHANGED, **validators, **keep)
+    not_a_feed = sniff_feed_body(result.body, result.content_type)
+    if not_a_feed:
+        return FeedPoll(feed, PollStatus.FAILED, error=f"not_a_feed: {not_a_feed}", **keep)
     try:
-        entries = parse_feed(feed, result.body, base_url=result.final_url, content_type=result.content_type)
+        entries, items = parse_feed(feed, result.body, base_url=result.final_url, content_type=result.content_type)
     except ValueError as exc:
         return FeedPoll(feed, PollStatus.FAILED, error=f"parse_error: {exc}"[:500], **keep)
-    return FeedPoll(feed, PollStatus.NEW, entries=tuple(entries), **validators, **keep)
+    return FeedPoll(feed, PollStatus.NEW, entries=tuple(entries), items=items, **validators, **keep)
 
 
 def poll_feeds(feeds: Sequence[Feed], states: dict[str, FeedState], settings: Settings) -> list[FeedPoll]:
-    """Poll every feed concurrently with its stored validators."""
-    requests = []
+    """Poll every feed concurrently, conditionally where its 304s can be trusted."""
+    plans = []
     for feed in feeds:
         state = states.get(feed.name, FeedState())
-        requests.append(FetchRequest(feed.url, etag=state.etag, last_modified=state.last_modified))
-    results = fetch_all(requests, settings)
+        conditional = is_conditional(state, settings)
+        request = FetchRequest(
+            feed.url,
+            etag=state.etag if conditional else None,
+            last_modified=state.last_modified if conditional else None,
+            kind="feed",
+        )
+        plans.append((feed, state, request, conditional and bool(state.etag or state.last_modified)))
+    results = fetch_all([request for _, _, request, _ in plans], settings)
     return [
-        classify_poll(feed, states.get(feed.name, FeedState()), result)
-        for feed, result in zip(feeds, results, strict=True)
+        classify_poll(feed, state, result, conditional=conditional)
+        for (feed, state, _, conditional), result in zip(plans, results, strict=True)
     ]
+
+
+# What a feed that is not a feed says about access to it.
+_NOT_A_FEED_ACCESS = {"bot_challenge": AccessStatus.BOT_CHALLENGE, "login_wall": AccessStatus.FORBIDDEN}
+
+
+def feed_access_status(poll: FeedPoll) -> AccessStatus:
+    """The access status of a poll's fetch, in the same terms as pages' (the fetches table)."""
+    fetch = poll.fetch
+    if poll.status == PollStatus.NOT_MODIFIED:
+        return AccessStatus.NOT_MODIFIED
+    if fetch is not None and fetch.error:
+        return classify_page(fetch.status_code, fetch.content_type, fetch.body, fetch.error)
+    if poll.status == PollStatus.FAILED:
+        reason = (poll.error or "").removeprefix("not_a_feed: ")
+        return _NOT_A_FEED_ACCESS.get(reason, AccessStatus.ERROR)
+    return AccessStatus.OK

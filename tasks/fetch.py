@@ -1,28 +1,36 @@
 """Fetch stage: the only module that opens sockets.
 
-Every URL is fetched with timeouts, a size cap and a total deadline; redirects are followed by hand so each hop
-passes the address guard; failures come back as FetchResult.error, never as exceptions.
+Every URL is fetched with timeouts, a size cap and a total deadline; redirects are followed by hand so each
+hop passes the address guard (and robots.txt, for pages); transient errors are retried with backoff;
+failures come back as FetchResult.error, never as exceptions.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import random
 import socket
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
 
 import httpx
 
 from wirehouse.models import FetchRequest, FetchResult
 from wirehouse.settings import Settings
+from wirehouse.tasks.politeness import ROBOTS_AGENT, HostGate, allow_all, parse_retry_after, parse_robots, robots_url
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Worth another try in a later run; anything else (4xx, blocked, too large) is final.
 TRANSIENT_ERRORS = frozenset(
-    {"timeout", "connect_error", "network_error", "dns_error", "http_429", "http_5xx", "deadline"}
+    {"timeout", "connect_error", "network_error", "dns_error", "http_429", "http_5xx", "deadline",
+     "robots_unavailable"}
 )
 
 
@@ -55,8 +63,9 @@ def _is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-async def check_address(url: str, *, allow_private: bool) -> None:
-    """Refuse non-HTTP schemes, and hosts that resolve to loopback, private or link-local addresses."""
+async def check_address(url: str, *, allow_private: bool, allowed: Sequence[IPNetwork] = ()) -> None:
+    """Refuse non-HTTP schemes, and hosts that resolve to loopback, private or link-local addresses
+    (unless they fall in one of the allowed networks)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -75,9 +84,14 @@ async def check_address(url: str, *, allow_private: bool) -> None:
         )
     except socket.gaierror as exc:
         raise FetchError("dns_error", str(exc)) from exc
-    blocked = sorted({info[4][0] for info in infos if not _is_public(info[4][0])})
+    blocked = sorted({info[4][0] for info in infos if not _is_public(info[4][0]) and not _in(info[4][0], allowed)})
     if blocked:
         raise FetchError("blocked_address", f"{host} resolves to {', '.join(blocked)}")
+
+
+def _in(address: str, networks: Sequence[IPNetwork]) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return any(ip.version == net.version and ip in net for net in networks)
 
 
 def _error_for_status(status: int) -> str | None:
@@ -89,14 +103,15 @@ def _error_for_status(status: int) -> str | None:
 
 
 class Fetcher:
-    """An httpx client with a global and a per-host concurrency limit; use as an async context manager."""
+    """An httpx client with a global limit, per-host politeness, retries and robots.txt; an async context manager."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._allowed = [ipaddress.ip_network(cidr, strict=False) for cidr in settings.allowed_networks]
         self._global = asyncio.Semaphore(settings.fetch_concurrency)
-        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(settings.per_host_concurrency)
-        )
+        self._hosts = HostGate(settings.per_host_concurrency, settings.per_host_delay)
+        self._robots: dict[str, RobotFileParser | FetchError] = {}
+        self._robots_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(settings.request_timeout),
@@ -112,6 +127,24 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
+        """Fetch with retries of transient errors (backoff with jitter, or the server's Retry-After)."""
+        clock = time.monotonic()
+        tries = 0
+        while True:
+            tries += 1
+            result = await self._attempt(request)
+            if not is_transient(result.error) or tries > self.settings.fetch_retries:
+                break
+            if result.retry_after is not None:
+                if result.retry_after > self.settings.max_retry_after:
+                    break  # a long pause belongs to a later run, not to this one
+                wait = result.retry_after
+            else:
+                wait = self.settings.retry_backoff * 2 ** (tries - 1) * random.uniform(0.5, 1.5)
+            await asyncio.sleep(wait)
+        return replace(result, tries=tries, elapsed_ms=int((time.monotonic() - clock) * 1000))
+
+    async def _attempt(self, request: FetchRequest) -> FetchResult:
         started = datetime.now(UTC)
         try:
             # The deadline starts once the first request holds its slots: waiting in the queue is not slowness.
@@ -131,7 +164,9 @@ class Fetcher:
             if url in seen:
                 raise FetchError("redirect_loop", url)
             seen.add(url)
-            await check_address(url, allow_private=self.settings.allow_private_addresses)
+            await self._check_address(url)
+            if request.kind == "page" and self.settings.respect_robots:
+                await self._check_robots(url, budget)
             status, headers, body = await self._get(url, request, budget)
             if status in REDIRECT_CODES:
                 location = headers.get("location")
@@ -139,6 +174,9 @@ class Fetcher:
                     raise FetchError("bad_redirect", f"HTTP {status} without a Location header")
                 url = urljoin(url, location)
                 continue
+            retry_after = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
+            if retry_after is not None:
+                self._hosts.pause(urlsplit(url).hostname or "", min(retry_after, self.settings.max_retry_after))
             return FetchResult(
                 url=request.url,
                 final_url=url,
@@ -149,8 +187,36 @@ class Fetcher:
                 etag=headers.get("etag"),
                 last_modified=headers.get("last-modified"),
                 error=_error_for_status(status),
+                retry_after=retry_after,
             )
         raise FetchError("too_many_redirects", f"more than {self.settings.max_redirects}")
+
+    async def _check_address(self, url: str) -> None:
+        await check_address(url, allow_private=self.settings.allow_private_addresses, allowed=self._allowed)
+
+    async def _check_robots(self, url: str, budget: asyncio.Timeout) -> None:
+        """robots.txt, fetched once per origin and fetcher: 4xx allows all, 5xx or no answer retries later."""
+        where = robots_url(url)
+        async with self._robots_locks[where]:
+            if where not in self._robots:
+                self._robots[where] = await self._load_robots(where, budget)
+        rules = self._robots[where]
+        if isinstance(rules, FetchError):
+            raise rules
+        if not rules.can_fetch(ROBOTS_AGENT, url):
+            raise FetchError("robots_disallowed", f"{where} disallows it for {ROBOTS_AGENT}")
+
+    async def _load_robots(self, where: str, budget: asyncio.Timeout) -> RobotFileParser | FetchError:
+        try:
+            await self._check_address(where)
+            status, _, body = await self._get(where, FetchRequest(where, kind="robots"), budget)
+        except FetchError as exc:
+            return FetchError("robots_unavailable", f"{where}: {exc}")
+        if 200 <= status < 300:
+            return parse_robots(body[:500_000].decode("utf-8", "replace"))
+        if 400 <= status < 500 or status in REDIRECT_CODES:
+            return allow_all()
+        return FetchError("robots_unavailable", f"{where}: HTTP {status}")
 
     async def _get(
         self, url: str, request: FetchRequest, budget: asyncio.Timeout
@@ -164,7 +230,7 @@ class Fetcher:
                 headers["If-Modified-Since"] = request.last_modified
         host = urlsplit(url).hostname or ""
         # Host slot first: a request queued behind a busy host must not hold a global slot meanwhile.
-        async with self._hosts[host], self._global:
+        async with self._hosts.slot(host), self._global:
             if budget.when() is None:
                 budget.reschedule(asyncio.get_running_loop().time() + self.settings.request_deadline)
             try:

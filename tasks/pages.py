@@ -10,35 +10,39 @@ from datetime import UTC, datetime
 from wirehouse.models import FeedEntry, FetchRequest, FetchResult, Outcome, PageResult
 from wirehouse.parallel import WorkerPool
 from wirehouse.settings import Settings
-from wirehouse.tasks.clean import HTML_TYPES, Rejected, clean_many, decode_html
+from wirehouse.tasks.clean import Rejected, clean_many
 from wirehouse.tasks.fetch import fetch_all, is_transient
+from wirehouse.tasks.sniff import AccessStatus, classify_page, decode_body
+
+# Fetched fine, nothing to clean: retried by later runs (a challenge or an empty 200 may go away).
+RETRY_LATER = {AccessStatus.BOT_CHALLENGE: "bot_challenge", AccessStatus.ERROR: "empty_body"}
 
 
-def _failure(entry: FeedEntry, result: FetchResult) -> PageResult | None:
+def _without_html(entry: FeedEntry, fetch: FetchResult, access: AccessStatus) -> PageResult | None:
     """A PageResult for a fetch that gave no HTML to clean; None when there is HTML."""
-    common = {"url": entry.url, "feed": entry.feed, "fetched_at": result.fetched_at,
-              "final_url": result.final_url, "http_status": result.status_code,
-              "content_type": result.content_type}
-    if not result.ok:
-        reason = f"{result.error}: {result.detail}" if result.detail else result.error or "no_response"
-        return PageResult(outcome=Outcome.FAILED, reason=reason, transient=is_transient(result.error), **common)
-    media_type = (result.content_type or "text/html").split(";")[0].strip().lower()
-    if media_type not in HTML_TYPES:
+    common = {"url": entry.url, "feed": entry.feed, "fetched_at": fetch.fetched_at, "final_url": fetch.final_url,
+              "http_status": fetch.status_code, "content_type": fetch.content_type, "fetch": fetch,
+              "access_status": str(access)}
+    if fetch.error:
+        reason = f"{fetch.error}: {fetch.detail}" if fetch.detail else fetch.error
+        return PageResult(outcome=Outcome.FAILED, reason=reason, transient=is_transient(fetch.error), **common)
+    if access == AccessStatus.NOT_HTML:
+        media_type = (fetch.content_type or "unknown").split(";")[0].strip().lower()
         return PageResult(outcome=Outcome.REJECTED, reason=f"not_html: {media_type}", **common)
-    if not result.body:
-        return PageResult(outcome=Outcome.REJECTED, reason="empty_body", **common)
+    if access in RETRY_LATER:
+        return PageResult(outcome=Outcome.FAILED, reason=RETRY_LATER[access], transient=True, **common)
     return None
 
 
 def _clean(
-    items: Sequence[tuple[FeedEntry, str | bytes, FetchResult | None]],
+    items: Sequence[tuple[FeedEntry, str | bytes, FetchResult | None, AccessStatus]],
     settings: Settings,
     pool: WorkerPool | None,
 ) -> list[PageResult]:
-    """Clean (entry, html, fetch) triples; fetch is None when the html is the feed's own content."""
+    """Clean (entry, html, fetch, access) items; fetch is None when the html is the feed's own content."""
     jobs = [
         (html, fetch.final_url if fetch else entry.url, entry, "page" if fetch else "feed")
-        for entry, html, fetch in items
+        for entry, html, fetch, _ in items
     ]
     executor = pool.for_batch(len(jobs)) if pool else None
     try:
@@ -49,13 +53,15 @@ def _clean(
         pool.discard_broken(exc)
         cleaned = [None] * len(items)
     results = []
-    for (entry, _, fetch), out in zip(items, cleaned, strict=True):
+    for (entry, _, fetch, access), out in zip(items, cleaned, strict=True):
         base = PageResult(
             url=entry.url, feed=entry.feed, outcome=Outcome.ARTICLE,
             fetched_at=fetch.fetched_at if fetch else datetime.now(UTC),
             final_url=fetch.final_url if fetch else None,
             http_status=fetch.status_code if fetch else None,
             content_type=fetch.content_type if fetch else None,
+            fetch=fetch,
+            access_status=str(access),
         )
         if out is None:
             results.append(replace(base, outcome=Outcome.FAILED, reason="worker_crash", transient=True))
@@ -72,18 +78,20 @@ def process_entries(
     """One PageResult per entry. Feed content that cleans to an article saves a fetch; the rest is fetched."""
     results: dict[str, PageResult] = {}
     with_content = [e for e in entries if e.content_html]
-    for result in _clean([(e, e.content_html, None) for e in with_content], settings, pool):
+    for result in _clean([(e, e.content_html, None, AccessStatus.OK) for e in with_content], settings, pool):
         if result.outcome == Outcome.ARTICLE:
             results[result.url] = result
     to_fetch = [e for e in entries if e.url not in results]
     fetched = fetch_all([FetchRequest(e.url) for e in to_fetch], settings)
     cleanable = []
     for entry, fetch in zip(to_fetch, fetched, strict=True):
-        failure = _failure(entry, fetch)
+        access = classify_page(fetch.status_code, fetch.content_type, fetch.body, fetch.error)
+        failure = _without_html(entry, fetch, access)
         if failure:
             results[entry.url] = failure
         else:
-            cleanable.append((entry, decode_html(fetch.body or b"", fetch.content_type), fetch))
+            html, _ = decode_body(fetch.body or b"", fetch.content_type)
+            cleanable.append((entry, html, fetch, access))
     for result in _clean(cleanable, settings, pool):
         results[result.url] = result
     return [results[e.url] for e in entries]

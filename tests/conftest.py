@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from wirehouse.demo import DEMO_ENVIRONMENT
 from wirehouse.prefect_env import quiet_prefect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,7 @@ def prefect_server() -> Iterator[None]:
 
 
 @pytest.fixture
-def loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Flows read settings from the environment; tests serve pages from 127.0.0.1."""
-    monkeypatch.setenv("WIREHOUSE_ALLOW_PRIVATE_ADDRESSES", "1")
+def local_sites(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flows read settings from the environment: reach 127.0.0.1, and do not pace requests to it."""
+    for key, value in DEMO_ENVIRONMENT.items():
+        monkeypatch.setenv(key, value)

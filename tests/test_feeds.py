@@ -70,17 +70,19 @@ def test_shipped_feed_list_is_valid() -> None:
 
 
 def test_rss_entries_resolve_links_and_dates() -> None:
-    entries = parse_feed(FEED, RSS, base_url=FEED.url)
+    entries, items = parse_feed(FEED, RSS, base_url=FEED.url)
     assert [e.url for e in entries] == ["https://news.example.org/a.html", "https://news.example.org/b.html"]
+    assert entries[1].notes == ("relative_link", "undated")
+    assert items.skipped_no_link == 1 and items.undated == 1
     assert entries[0].published_at == datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
     assert entries[0].guid == "story-a"
     assert entries[1].published_at is None
 
 
 def test_atom_content_is_kept_only_for_full_content_feeds() -> None:
-    [entry] = parse_feed(FEED, ATOM, base_url=FEED.url)
+    [entry], _ = parse_feed(FEED, ATOM, base_url=FEED.url)
     assert entry.content_html is None
-    [entry] = parse_feed(Feed("full", FEED.url, full_content=True), ATOM, base_url=FEED.url)
+    [entry], _ = parse_feed(Feed("full", FEED.url, full_content=True), ATOM, base_url=FEED.url)
     assert entry.content_html == "<p>The whole story.</p>"
 
 
@@ -97,14 +99,14 @@ def test_poll_statuses() -> None:
 
 def test_impossible_dates_do_not_fail_the_feed() -> None:
     rss = RSS.replace(b"Tue, 24 Nov 2026 08:30:00 +0100", b"Sat, 01 Jan 0000 00:00:00 GMT")
-    entries = parse_feed(FEED, rss, base_url=FEED.url)
-    assert len(entries) == 2 and entries[0].published_at is None
+    entries, items = parse_feed(FEED, rss, base_url=FEED.url)
+    assert len(entries) == 2 and entries[0].published_at is None and items.undated == 2
 
 
 def test_html_page_instead_of_a_feed_is_a_failed_poll() -> None:
     page = b"<html><head><title>Login</title></head><body><form>Sign in</form></body></html>"
-    poll = classify_poll(FEED, FeedState(), result(200, page))
-    assert poll.status == PollStatus.FAILED and poll.error.startswith("parse_error")
+    poll = classify_poll(FEED, FeedState(), result(200, page, content_type="text/html"))
+    assert poll.status == PollStatus.FAILED and poll.error.startswith("not_a_feed")
 
 
 SUITE = SHARED / "eval" / "feedparser-suite"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -17,8 +20,38 @@ PAGE = b"<html><body><p>hello</p></body></html>"
 
 
 class Handler(BaseHTTPRequestHandler):
+    hits: ClassVar[Counter[str]] = Counter()  # requests per path+query: stateful routes answer by count
+    starts: ClassVar[list[float]] = []
+
     def do_GET(self) -> None:
         route = self.path.split("?")[0]
+        Handler.hits[self.path] += 1
+        Handler.starts.append(time.monotonic())
+        nth = Handler.hits[self.path]
+        if route == "/robots.txt":
+            return self._send(200, b"User-agent: *\nDisallow: /private/\n")
+        if route == "/private/page":
+            return self._send(200, PAGE)
+        if route == "/flaky":  # 500 first, then 200
+            return self._send(500, b"oops") if nth == 1 else self._send(200, PAGE)
+        if route == "/limited":  # 429 with Retry-After: 1, then 200
+            return self._send(429, b"slow down", **{"Retry-After": "1"}) if nth == 1 else self._send(200, PAGE)
+        if route == "/limited-long":
+            return self._send(429, b"slow down", **{"Retry-After": "3600"})
+        if route == "/huge":  # 50 MB, chunked, no Content-Length: only streaming can stop it
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            chunk = b"<p>" + b"x" * 65_000 + b"</p>"
+            try:
+                for _ in range(50_000_000 // len(chunk)):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return None
+        if route == "/bomb":  # 100 MB of zeros in a 100 KB gzip body
+            body = gzip.compress(b"\0" * 100_000_000, compresslevel=9)
+            return self._send(200, body, **{"Content-Encoding": "gzip"})
         if route == "/ok":
             if self.headers.get("If-None-Match") == '"v1"':
                 return self._send(304, b"")
@@ -72,7 +105,9 @@ def base_url() -> Iterator[str]:
 
 
 def settings(**overrides: object) -> Settings:
-    return Settings(**{"allow_private_addresses": True, "request_timeout": 2, "request_deadline": 3} | overrides)
+    quick = {"allow_private_addresses": True, "request_timeout": 2, "request_deadline": 3, "per_host_delay": 0,
+             "fetch_retries": 0, "respect_robots": False}
+    return Settings(**quick | overrides)
 
 
 def fetch_one(url: str, **overrides: object):
@@ -122,6 +157,45 @@ def test_queueing_does_not_count_against_the_deadline(base_url: str) -> None:
 def test_unresolvable_host_is_a_transient_dns_error() -> None:
     result = fetch_all([FetchRequest("http://no-such-host.invalid/")], Settings(request_timeout=2))[0]
     assert result.error == "dns_error" and is_transient(result.error)
+
+
+def test_transient_errors_are_retried_within_the_run(base_url: str) -> None:
+    flaky = fetch_one(f"{base_url}/flaky?a", fetch_retries=2, retry_backoff=0.01)
+    assert flaky.ok and flaky.tries == 2
+    assert fetch_one(f"{base_url}/flaky?b", fetch_retries=0).error == "http_5xx"
+    assert fetch_one(f"{base_url}/missing?c", fetch_retries=2).tries == 1  # a 404 is not retried
+
+
+def test_retry_after_is_honoured(base_url: str) -> None:
+    started = time.monotonic()
+    result = fetch_one(f"{base_url}/limited", fetch_retries=2, retry_backoff=0.01)
+    assert result.ok and result.tries == 2
+    assert time.monotonic() - started >= 1.0  # waited as asked
+    later = fetch_one(f"{base_url}/limited-long", fetch_retries=2, max_retry_after=5)
+    assert later.error == "http_429" and later.retry_after == 3600 and later.tries == 1  # for a later run
+
+
+def test_robots_txt_is_obeyed_for_pages_only(base_url: str) -> None:
+    assert fetch_one(f"{base_url}/private/page", respect_robots=True).error == "robots_disallowed"
+    assert fetch_one(f"{base_url}/ok?robots", respect_robots=True).ok
+    feed = fetch_all([FetchRequest(f"{base_url}/private/page", kind="feed")], settings(respect_robots=True))[0]
+    assert feed.ok  # a feed the user subscribed to is not crawling
+
+
+def test_requests_to_one_host_are_spaced(base_url: str) -> None:
+    Handler.starts.clear()
+    fetch_all([FetchRequest(f"{base_url}/ok?space{i}") for i in range(4)], settings(per_host_delay=0.3))
+    gaps = [b - a for a, b in zip(Handler.starts, Handler.starts[1:], strict=False)]
+    assert len(gaps) == 3 and min(gaps) >= 0.25
+
+
+def test_fifty_megabytes_are_cut_off_while_streaming(base_url: str) -> None:
+    result = fetch_one(f"{base_url}/huge", max_response_bytes=2_000_000)
+    assert result.error == "too_large" and "body over" in result.detail
+
+
+def test_gzip_bomb_is_cut_off(base_url: str) -> None:
+    assert fetch_one(f"{base_url}/bomb", max_response_bytes=5_000_000).error == "too_large"
 
 
 def test_connection_refused_is_recorded() -> None:

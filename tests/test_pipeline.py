@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from wirehouse.demo import demo_environment
 from wirehouse.models import Feed
 from wirehouse.tasks.feeds import append_to_feed_list
 
@@ -21,8 +22,7 @@ def warehouse(prefect_server, demo_site, tmp_path_factory: pytest.TempPathFactor
 
     site, corpus = demo_site
     db = tmp_path_factory.mktemp("warehouse") / "w.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WIREHOUSE_ALLOW_PRIVATE_ADDRESSES", "1")
+    with demo_environment():
         first = ingest(feeds_file=str(corpus.feeds_file), db=str(db))
         requests_after_first = list(site.requests)
         second = ingest(feeds_file=str(corpus.feeds_file), db=str(db))
@@ -106,11 +106,10 @@ def test_bad_feeds_are_recorded_and_do_not_stop_the_others(prefect_server, demo_
     for name, url in broken.items():
         append_to_feed_list(feeds, Feed(name, url))
     db = tmp_path / "w.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WIREHOUSE_ALLOW_PRIVATE_ADDRESSES", "1")
+    with demo_environment():
         counts = ingest(feeds_file=str(feeds), db=str(db))
     assert counts["feeds_failed"] == 3 and counts["pages_article"] == len(corpus.pages)
     health = dict(query(db, "SELECT feed, last_error FROM feeds WHERE consecutive_failures = 1"))
     assert health["gone"] == "http_404"
-    assert health["a-page"].startswith("parse_error")
+    assert health["a-page"] == "not_a_feed: html_page"
     assert health["nowhere"] == "connect_error"

@@ -14,15 +14,19 @@ from wirehouse.models import (
     Feed,
     FeedEntry,
     FeedPoll,
+    FeedState,
     Mention,
     Outcome,
     PageResult,
     PollStatus,
 )
+from wirehouse.settings import Settings
 from wirehouse.tasks.identity import url_id
+from wirehouse.tasks.schedule import after_poll
 from wirehouse.warehouse import connect
 from wirehouse.warehouse.db import migrations
 from wirehouse.warehouse.loaders import (
+    PollRecord,
     articles_to_enrich,
     load_pages,
     pending_entries,
@@ -60,9 +64,10 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
         assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
 
 
-def poll_with(*urls: str) -> FeedPoll:
+def poll_with(*urls: str) -> PollRecord:
     entries = tuple(FeedEntry(feed=FEED.name, url=u, title=u) for u in urls)
-    return FeedPoll(FEED, PollStatus.NEW, NOW, http_status=200, etag='"e"', body_hash="h", entries=entries)
+    poll = FeedPoll(FEED, PollStatus.NEW, NOW, http_status=200, etag='"e"', body_hash="h", entries=entries)
+    return PollRecord(poll, after_poll(FeedState(), poll, Settings())[0])
 
 
 def test_entries_are_recorded_once_and_feed_state_kept(con) -> None:
@@ -71,7 +76,8 @@ def test_entries_are_recorded_once_and_feed_state_kept(con) -> None:
     assert record_polls(con, [poll_with("https://wire.example/a", "https://wire.example/b")], "r2") == 1
     assert count(con, "entries") == 2
     failed = FeedPoll(FEED, PollStatus.FAILED, NOW, http_status=500, error="http_5xx")
-    record_polls(con, [failed], "r3")
+    before = sync_feeds(con, [FEED])[FEED.name]
+    record_polls(con, [PollRecord(failed, after_poll(before, failed, Settings())[0], access_status="error")], "r3")
     state = sync_feeds(con, [FEED])[FEED.name]
     assert state.etag == '"e"' and state.body_hash == "h"  # a failure keeps the last good validators
     failures, error = con.execute("SELECT consecutive_failures, last_error FROM feeds").fetchone()

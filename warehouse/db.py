@@ -16,6 +16,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_COMMENT = re.compile(r"--[^\n]*")  # the .sql files keep -- out of string literals
 
 
 def read_sql(name: str) -> str:
@@ -25,15 +26,12 @@ def read_sql(name: str) -> str:
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
     """Run a named .sql file statement by statement, each given only the $parameters it uses."""
     params = params or {}
-    statements = [s for s in read_sql(name).split(";\n") if s.strip(" \n;") and not _only_comments(s)]
+    code = _COMMENT.sub("", read_sql(name))  # a $name in a comment is no parameter
+    statements = [s for s in code.split(";\n") if s.strip(" \n;")]
     for statement in statements:
         used = {k: params[k] for k in set(_PARAM.findall(statement))}
         con.execute(statement, used or None)
     return con
-
-
-def _only_comments(sql: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in sql.splitlines())
 
 
 def migrations() -> list[tuple[int, Path]]:

@@ -6,7 +6,9 @@ import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
@@ -17,10 +19,10 @@ from wirehouse.models import (
     FeedEntry,
     FeedPoll,
     FeedState,
+    FetchResult,
     Mention,
     Outcome,
     PageResult,
-    PollStatus,
 )
 from wirehouse.tasks.identity import content_hash, text_hash, url_id
 from wirehouse.warehouse.db import run_sql
@@ -72,6 +74,10 @@ def finish_run(
 # -- feeds and entries ------------------------------------------------------------------------------
 
 
+_STATE_COLUMNS = ("etag", "last_modified", "body_hash", "next_poll_at", "consecutive_failures", "first_failure_at",
+                  "gone_at", "trust_not_modified", "polls_since_verify")
+
+
 def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[Feed]) -> dict[str, FeedState]:
     """Register the feed list (new feeds added, changed settings updated); return each feed's poll state."""
     rows = [
@@ -84,75 +90,89 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[Feed]) -> dict[st
     )
     with transaction(con):
         _stage(con, "staged_feeds", rows, schema)
-        con.execute(
-            """
-            INSERT INTO feeds (feed, url, site, language, full_content, added_at)
-            SELECT feed, url, site, language, full_content, ? FROM staged_feeds
-            ON CONFLICT (feed) DO UPDATE SET
-                url = excluded.url, site = excluded.site, language = excluded.language,
-                full_content = excluded.full_content,
-                -- a new URL is a new feed: its validators do not carry over
-                etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END,
-                last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified END,
-                body_hash = CASE WHEN feeds.url = excluded.url THEN feeds.body_hash END
-            """,
-            [_now()],
-        )
+        run_sql(con, "sync_feeds", {"now": _now()})
         con.unregister("staged_feeds")
     names = [f.name for f in feeds]
     found = con.execute(
-        "SELECT feed, etag, last_modified, body_hash FROM feeds WHERE list_contains(?, feed)", [names]
+        f"SELECT feed, {', '.join(_STATE_COLUMNS)} FROM feeds WHERE list_contains(?, feed)", [names]
     ).fetchall()
-    return {name: FeedState(etag, modified, digest) for name, etag, modified, digest in found}
+    return {row[0]: FeedState(*row[1:-2], row[-2], row[-1] or 0) for row in found}
 
 
 _POLL_SCHEMA = pa.schema(
     [("feed", pa.string()), ("polled_at", TS), ("status", pa.string()), ("http_status", pa.int32()),
-     ("error", pa.string()), ("etag", pa.string()), ("last_modified", pa.string()),
-     ("body_hash", pa.string()), ("entries", pa.int64())]
+     ("error", pa.string()), ("conditional", pa.bool_()), ("entries", pa.int32()),
+     ("skipped_no_link", pa.int32()), ("duplicate_links", pa.int32()), ("undated", pa.int32()),
+     ("etag", pa.string()), ("last_modified", pa.string()), ("body_hash", pa.string()),
+     ("next_poll_at", TS), ("consecutive_failures", pa.int32()), ("first_failure_at", TS), ("gone_at", TS),
+     ("gone_reason", pa.string()), ("trust_not_modified", pa.bool_()), ("polls_since_verify", pa.int32())]
 )
 _ENTRY_SCHEMA = pa.schema(
     [("feed", pa.string()), ("url_id", pa.string()), ("url", pa.string()), ("guid", pa.string()),
      ("title", pa.string()), ("author", pa.string()), ("published_at", TS), ("summary", pa.string()),
-     ("content_html", pa.string())]
+     ("content_html", pa.string()), ("notes", pa.list_(pa.string()))]
+)
+_FETCH_SCHEMA = pa.schema(
+    [("url", pa.string()), ("final_url", pa.string()), ("host", pa.string()), ("kind", pa.string()),
+     ("access_status", pa.string()), ("http_status", pa.int32()), ("error", pa.string()), ("bytes", pa.int64()),
+     ("elapsed_ms", pa.int32()), ("tries", pa.int32()), ("fetched_at", TS)]
 )
 
 
-def record_polls(con: duckdb.DuckDBPyConnection, polls: Sequence[FeedPoll], run_id: str) -> int:
-    """Store each poll's state and health, and the entries not seen before; returns new entries."""
-    polls_rows = [
-        {"feed": p.feed.name, "polled_at": p.polled_at, "status": str(p.status), "http_status": p.http_status,
-         "error": p.error, "etag": p.etag, "last_modified": p.last_modified, "body_hash": p.body_hash,
-         "entries": len(p.entries)}
-        for p in polls
-    ]
-    entry_rows = [
-        {"feed": e.feed, "url_id": url_id(e.url), "url": e.url, "guid": e.guid, "title": e.title,
-         "author": e.author, "published_at": e.published_at, "summary": e.summary, "content_html": e.content_html}
-        for p in polls if p.status == PollStatus.NEW for e in p.entries
-    ]
+@dataclass(frozen=True, slots=True)
+class PollRecord:
+    """A poll with the feed state it leads to (see tasks.schedule.after_poll)."""
+
+    poll: FeedPoll
+    state: FeedState
+    gone_reason: str | None = None
+    access_status: str = "ok"
+
+
+def _fetch_row(fetch: FetchResult, kind: str, access_status: str) -> dict:
+    return {"url": fetch.url, "final_url": fetch.final_url, "host": urlsplit(fetch.final_url).hostname,
+            "kind": kind, "access_status": access_status, "http_status": fetch.status_code, "error": fetch.error,
+            "bytes": len(fetch.body) if fetch.body is not None else None, "elapsed_ms": fetch.elapsed_ms,
+            "tries": fetch.tries, "fetched_at": fetch.fetched_at}
+
+
+def _log_fetches(con: duckdb.DuckDBPyConnection, rows: list[dict], run_id: str) -> None:
+    _stage(con, "staged_fetches", rows, _FETCH_SCHEMA)
+    con.execute("INSERT INTO fetches BY NAME SELECT *, ? AS run_id FROM staged_fetches", [run_id])
+    con.unregister("staged_fetches")
+
+
+def record_polls(con: duckdb.DuckDBPyConnection, records: Sequence[PollRecord], run_id: str) -> int:
+    """Store each poll (feed state, poll log, fetch log) and the entries not seen before; returns new entries."""
+    poll_rows, entry_rows, fetch_rows = [], [], []
+    for r in records:
+        p, st, items = r.poll, r.state, r.poll.items
+        poll_rows.append(
+            {"feed": p.feed.name, "polled_at": p.polled_at, "status": str(p.status), "http_status": p.http_status,
+             "error": p.error, "conditional": p.conditional, "entries": len(p.entries),
+             "skipped_no_link": items.skipped_no_link, "duplicate_links": items.duplicate_links,
+             "undated": items.undated, "gone_reason": r.gone_reason}
+            | {column: getattr(st, column) for column in _STATE_COLUMNS}
+        )
+        entry_rows.extend(
+            {"feed": e.feed, "url_id": url_id(e.url), "url": e.url, "guid": e.guid, "title": e.title,
+             "author": e.author, "published_at": e.published_at, "summary": e.summary,
+             "content_html": e.content_html, "notes": list(e.notes)}
+            for e in p.entries
+        )
+        if p.fetch is not None:
+            fetch_rows.append(_fetch_row(p.fetch, "feed", r.access_status))
+    params = {"now": _now(), "run_id": run_id}
     with transaction(con):
-        _stage(con, "staged_polls", polls_rows, _POLL_SCHEMA)
-        run_sql(con, "record_polls")
-        con.unregister("staged_polls")
         _stage(con, "staged_entries", entry_rows, _ENTRY_SCHEMA)
         before = con.execute("SELECT count(*) FROM entries").fetchone()[0]
-        con.execute(
-            """
-            INSERT INTO entries BY NAME
-            SELECT *, ?::TIMESTAMPTZ AS first_seen_at, ? AS run_id FROM staged_entries
-            QUALIFY row_number() OVER (PARTITION BY feed, url_id ORDER BY published_at DESC NULLS LAST, guid) = 1
-            ON CONFLICT DO NOTHING
-            """,
-            [_now(), run_id],
-        )
+        run_sql(con, "insert_entries", params)
         added = con.execute("SELECT count(*) FROM entries").fetchone()[0] - before
-        con.execute(
-            "UPDATE feeds SET entries_seen = n FROM (SELECT feed, count(*) AS n FROM entries GROUP BY feed) AS e "
-            "WHERE feeds.feed = e.feed AND list_contains(?, feeds.feed)",
-            [[p.feed.name for p in polls]],
-        )
         con.unregister("staged_entries")
+        _stage(con, "staged_polls", poll_rows, _POLL_SCHEMA)
+        run_sql(con, "record_polls", params)
+        con.unregister("staged_polls")
+        _log_fetches(con, fetch_rows, run_id)
     return added
 
 
@@ -214,6 +234,7 @@ def load_pages(con: duckdb.DuckDBPyConnection, results: Sequence[PageResult], ru
         _stage(con, "staged_pages", pages, _PAGE_SCHEMA)
         run_sql(con, "upsert_pages", params)
         con.unregister("staged_pages")
+        _log_fetches(con, [_fetch_row(r.fetch, "page", r.access_status) for r in results if r.fetch], run_id)
     return len(articles)
 
 

@@ -122,6 +122,7 @@ def clean(
     """Clean pages and print the article: one JSON object per page (JSON Lines for a directory)."""
     from wirehouse.parallel import shared_pool
     from wirehouse.tasks.clean import clean_many
+    from wirehouse.tasks.sniff import decode_body
 
     settings = Settings.with_overrides()
     if target.startswith(("http://", "https://")):
@@ -136,7 +137,7 @@ def clean(
     chunk = 256  # bounded memory: pages are read chunk by chunk
     for start in range(0, len(files), chunk):
         part = files[start : start + chunk]
-        pages = ((_read_page(p), p.resolve().as_uri(), None, "page") for p in part)
+        pages = ((decode_body(_read_page(p), None)[0], p.resolve().as_uri(), None, "page") for p in part)
         outcomes = clean_many(pages, min_text_chars=0, rules_path=settings.boilerplate_rules,
                               executor=pool.for_batch(len(part)))
         for file, outcome in zip(part, outcomes, strict=True):

@@ -15,7 +15,8 @@ from wirehouse.demo_corpus import render_corpus
 from wirehouse.localserver import serve_directory
 from wirehouse.warehouse import connect, run_sql
 
-ALLOW_PRIVATE = "WIREHOUSE_ALLOW_PRIVATE_ADDRESSES"
+# The corpus is served from 127.0.0.1, which fetching refuses by default, by one server that needs no pacing.
+DEMO_ENVIRONMENT = {"WIREHOUSE_ALLOW_PRIVATE_ADDRESSES": "1", "WIREHOUSE_PER_HOST_DELAY": "0"}
 
 
 @dataclass(frozen=True)
@@ -42,17 +43,18 @@ def _is_demo_warehouse(db: Path) -> bool:
 
 
 @contextmanager
-def _loopback_allowed() -> Iterator[None]:
-    """The corpus is served from 127.0.0.1, which fetching refuses by default: allow it for the demo only."""
-    before = os.environ.get(ALLOW_PRIVATE)
-    os.environ[ALLOW_PRIVATE] = "1"
+def demo_environment() -> Iterator[None]:
+    """Settings for a corpus on loopback, for the duration of the block only."""
+    before = {key: os.environ.get(key) for key in DEMO_ENVIRONMENT}
+    os.environ.update(DEMO_ENVIRONMENT)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(ALLOW_PRIVATE, None)
-        else:
-            os.environ[ALLOW_PRIVATE] = before
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def run_demo(db: Path) -> DemoResult:
@@ -70,7 +72,7 @@ def run_demo(db: Path) -> DemoResult:
     with (
         tempfile.TemporaryDirectory(prefix="wirehouse-demo-") as tmp,
         serve_directory(Path(tmp)) as site,
-        _loopback_allowed(),
+        demo_environment(),
     ):
         corpus = render_corpus(Path(tmp), site.base_url)
         ingest_counts = ingest(feeds_file=str(corpus.feeds_file), db=str(db))

@@ -20,11 +20,17 @@ class Feed:
 
 @dataclass(frozen=True, slots=True)
 class FeedState:
-    """What the warehouse remembers about a feed between polls (conditional GET)."""
+    """What the warehouse remembers about a feed between polls: validators, schedule and health."""
 
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
+    next_poll_at: datetime | None = None
+    consecutive_failures: int = 0
+    first_failure_at: datetime | None = None
+    gone_at: datetime | None = None
+    trust_not_modified: bool | None = None  # None: not verified yet; False: a 304 once hid a change
+    polls_since_verify: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,7 @@ class FetchRequest:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+    kind: str = "page"  # "page" requests obey robots.txt; "feed" requests are what the user subscribed to
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,9 @@ class FetchResult:
     last_modified: str | None = None
     error: str | None = None  # short error class: timeout, http_404, blocked_address, too_large, ...
     detail: str | None = None  # human-readable detail of the error
+    tries: int = 1  # HTTP attempts made (retries of transient errors, waits for Retry-After)
+    elapsed_ms: int | None = None
+    retry_after: float | None = None  # seconds the server asked us to wait (429/503)
 
     @property
     def ok(self) -> bool:
@@ -64,6 +74,15 @@ class PollStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class ItemCounts:
+    """What a feed body held, beyond the entries kept."""
+
+    skipped_no_link: int = 0
+    duplicate_links: int = 0
+    undated: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class FeedEntry:
     feed: str
     url: str
@@ -73,6 +92,7 @@ class FeedEntry:
     published_at: datetime | None = None
     summary: str | None = None
     content_html: str | None = None  # only kept for feeds with full_content
+    notes: tuple[str, ...] = ()  # decisions taken on the item: relative_link, undated, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +106,10 @@ class FeedPoll:
     body_hash: str | None = None
     entries: tuple[FeedEntry, ...] = ()
     error: str | None = None
+    conditional: bool = False  # the request carried validators
+    trust_not_modified: bool | None = None
+    items: ItemCounts = ItemCounts()
+    fetch: FetchResult | None = None  # the HTTP side, for the fetch log
 
 
 class Outcome(StrEnum):
@@ -126,6 +150,8 @@ class PageResult:
     reason: str | None = None
     article: CleanArticle | None = None
     transient: bool = False  # a failure worth retrying in a later run
+    fetch: FetchResult | None = None  # None when the text came from the feed
+    access_status: str = "ok"
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,21 @@ class Settings(BaseSettings):
     allow_private_addresses: bool = Field(
         False, description="let fetching reach loopback/private networks (demo and tests only)"
     )
+    allowed_networks: list[str] = Field(
+        default_factory=list, description="CIDRs the address guard lets through, e.g. a local mirror"
+    )
     max_fetch_attempts: int = Field(3, ge=1, description="tries per page on transient errors, across runs")
+    fetch_retries: int = Field(2, ge=0, description="immediate retries of a transient error within a run")
+    retry_backoff: float = Field(0.5, ge=0, description="seconds before the first retry; doubles, with jitter")
+    max_retry_after: float = Field(30.0, ge=0, description="longest Retry-After honoured within a run")
+    per_host_delay: float = Field(1.0, ge=0, description="seconds between the starts of two requests to one host")
+    respect_robots: bool = Field(True, description="obey robots.txt for article pages")
+
+    poll_interval: float = Field(0.0, ge=0, description="seconds between polls of a healthy feed (0: every run)")
+    backoff_base: float = Field(300.0, ge=0, description="first delay after a failed poll; doubles per failure")
+    backoff_cap: float = Field(6 * 3600.0, ge=0, description="longest delay between polls of a failing feed")
+    gone_after_days: float = Field(7.0, gt=0, description="a feed failing this long is marked gone")
+    verify_every: int = Field(12, ge=1, description="every Nth poll is unconditional, to check the 304s")
 
     batch_size: int = Field(200, ge=1, description="pages per fetch→clean→load task, articles per enrich task")
     workers: int | None = Field(None, ge=1, description="CPU worker processes; default: CPUs available")

@@ -1,0 +1,67 @@
+"""Being a good citizen per host: few connections, spaced requests, pauses a server asks for, robots.txt."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit, urlunsplit
+from urllib.robotparser import RobotFileParser
+
+ROBOTS_AGENT = "wirehouse"  # the product token robots.txt rules name
+
+
+class HostGate:
+    """Per host: at most `concurrency` requests in flight, starts at least `delay` seconds apart, and no
+    request before a pause the server asked for (Retry-After) has passed."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self.delay = delay
+        self._slots: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(concurrency))
+        self._next_start: dict[str, float] = {}
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        async with self._slots[host]:
+            while (wait := self._next_start.get(host, 0.0) - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+            self._next_start[host] = time.monotonic() + self.delay
+            yield
+
+    def pause(self, host: str, seconds: float) -> None:
+        self._next_start[host] = max(self._next_start.get(host, 0.0), time.monotonic() + seconds)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds from now: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+def robots_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+
+
+def parse_robots(text: str) -> RobotFileParser:
+    parser = RobotFileParser()
+    parser.parse(text.splitlines())
+    return parser
+
+
+def allow_all() -> RobotFileParser:
+    """What a missing robots.txt (4xx) means: everything may be fetched."""
+    return parse_robots("")

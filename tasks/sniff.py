@@ -1,0 +1,530 @@
+"""Sniff stage: what a fetched response really is, judged from status, headers and the body's first bytes.
+
+A 200 is not always what was asked for: bot walls, login pages, error pages and paywalls come back with it too.
+These checks run before any parser sees the body, so such responses are stored as what they are instead of as
+empty feeds or short articles. Pure functions over status/headers/bytes: no network, and they never raise.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from enum import StrEnum
+from html import unescape
+from typing import NamedTuple
+
+try:  # a dependency of trafilatura, not of ours: without it detection falls back to UTF-8
+    import charset_normalizer
+except ImportError:  # pragma: no cover - the venv has it
+    charset_normalizer = None
+
+HEAD_BYTES = 64 * 1024  # markup that tells what a document is stands at its top; the rest is not read
+META_WINDOW = 4096  # where a <meta charset> must stand to count (browsers look at 1024 bytes; pages are sloppy)
+THIN_PAGE_CHARS = 1500  # visible text below this: a wall or an error page, not an article
+CP1252_CHAOS_MARGIN = 0.05  # how much messier than charset_normalizer's pick windows-1252 may read and still win
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+class AccessStatus(StrEnum):
+    """How a fetch went, as stored in the warehouse (analysts group by it: keep the values stable)."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    PAYWALLED = "paywalled"
+    BOT_CHALLENGE = "bot_challenge"
+    FORBIDDEN = "forbidden"
+    RATE_LIMITED = "rate_limited"
+    ROBOTS_DISALLOWED = "robots_disallowed"
+    NOT_HTML = "not_html"
+    TOO_LARGE = "too_large"
+    TIMEOUT = "timeout"
+    BLOCKED_ADDRESS = "blocked_address"
+    ERROR = "error"
+
+
+# Fetch error classes (tasks/fetch.py) and what they mean; those in _WALL_ERRORS look at the body first.
+ERROR_STATUSES: dict[str, AccessStatus] = {
+    "timeout": AccessStatus.TIMEOUT,
+    "deadline": AccessStatus.TIMEOUT,
+    "blocked_address": AccessStatus.BLOCKED_ADDRESS,
+    "too_large": AccessStatus.TOO_LARGE,
+    "http_429": AccessStatus.RATE_LIMITED,
+    "http_401": AccessStatus.FORBIDDEN,
+    "http_403": AccessStatus.FORBIDDEN,
+    "robots_disallowed": AccessStatus.ROBOTS_DISALLOWED,
+}
+
+_WALL_ERRORS = frozenset({"http_401", "http_403", "http_5xx"})  # errors whose body may be a bot wall
+_FLAGS = re.IGNORECASE
+
+
+class ChallengeMarkers(NamedTuple):
+    """Bot-wall signatures, one regex per vendor."""
+
+    cloudflare: re.Pattern[str]
+    datadome: re.Pattern[str]
+    perimeterx: re.Pattern[str]
+    akamai: re.Pattern[str]
+    imperva: re.Pattern[str]
+    generic: re.Pattern[str]
+
+
+# Found only on the wall itself: they mark a challenge whatever else the page holds.
+CHALLENGE_MARKERS = ChallengeMarkers(
+    cloudflare=re.compile(
+        r"<title>\s*(?:just a moment(?:\.\.\.|…)|attention required! \| cloudflare)"
+        r"|cf[-_]chl[-_]|cf-browser-verification|cdn-cgi/challenge-platform/[^\s\"'<>]{0,16}?(?:orchestrate|chl_)",
+        _FLAGS,
+    ),
+    datadome=re.compile(r"captcha-delivery\.com", _FLAGS),
+    perimeterx=re.compile(r"\bid\s*=\s*[\"']?px-captcha|<title>\s*access to this page has been denied", _FLAGS),
+    # Akamai's "Access Denied" page: "Reference&#32;&#35;18&#46;2f3c1402&#46;1700000000&#46;1a2b3c".
+    akamai=re.compile(
+        r"errors\.edgesuite\.net|reference(?:\s|&#32;)*(?:#|&#35;)\s*[0-9a-f]+(?:\.|&#46;)[0-9a-f]+", _FLAGS
+    ),
+    imperva=re.compile(r"_Incapsula_Resource|Incapsula incident ID|<title>\s*pardon our interruption", _FLAGS),
+    generic=re.compile(
+        r"<title[^<>]*>\s*(?:captcha|bot verification|human verification|are you a robot\??"
+        r"|verify (?:that )?you are (?:a )?human)\s*</title",
+        _FLAGS,
+    ),
+)
+
+# Normal pages carry these too (reCAPTCHA in a comment form, Cloudflare's injected bot-detection script, a
+# vendor's tracking tag, an article about CAPTCHAs): they mark a challenge only on a page with almost no text.
+THIN_PAGE_CHALLENGE_MARKERS = ChallengeMarkers(
+    # Not bare "cdn-cgi/challenge-platform": Cloudflare injects .../scripts/jsd/main.js into ordinary pages,
+    # error pages included; the challenge page's own URL (orchestrate/chl_page) is a sure marker above.
+    cloudflare=re.compile(r"challenges\.cloudflare\.com|cf-turnstile", _FLAGS),
+    datadome=re.compile(r"datadome", _FLAGS),
+    perimeterx=re.compile(r"_pxAppId|perimeterx|px-cdn\.net|px-cloud\.net", _FLAGS),
+    akamai=re.compile(r"<title>\s*access denied\s*</title", _FLAGS),
+    imperva=re.compile(r"incapsula|imperva", _FLAGS),
+    generic=re.compile(
+        r"g-recaptcha|google\.com/recaptcha|recaptcha/api|h-captcha|hcaptcha\.com"
+        r"|<title[^<>]*>[^<]{0,200}?(?:captcha|are you a robot|are you (?:a )?human"
+        r"|verify(?:ing)? (?:that )?you are (?:a )?human|checking your browser|security check)",
+        _FLAGS,
+    ),
+)
+
+
+class PaywallMarkers(NamedTuple):
+    """Site-independent signs that the page withholds its text; one regex each."""
+
+    json_ld_not_free: re.Pattern[str]
+    microdata_not_free: re.Pattern[str]
+    content_tier_locked: re.Pattern[str]
+    meta_paywall: re.Pattern[str]
+    paywall_class: re.Pattern[str]
+
+
+_FALSY = r"(?:false|no|0|none|off|free)?"
+# Each pattern names a structure (a JSON-LD key, a meta tag, a class token), never a bare word: "Subscribe to our
+# newsletter" is on every news page and must not mark one.
+PAYWALL_MARKERS = PaywallMarkers(
+    # schema.org's paywall markup, at the top level or inside hasPart; publishers write false, "false", "False".
+    json_ld_not_free=re.compile(r"[\"']isAccessibleForFree[\"']\s*:\s*(?:false\b|\"false\")", _FLAGS),
+    microdata_not_free=re.compile(
+        r"<meta\b(?=[^<>]*\bitemprop\s*=\s*[\"']?isAccessibleForFree\b)(?=[^<>]*\bcontent\s*=\s*[\"']?false\b)",
+        _FLAGS,
+    ),
+    # Open Graph's article:content_tier is free, metered or locked; a metered page was served whole.
+    content_tier_locked=re.compile(
+        r"<meta\b(?=[^<>]*\bproperty\s*=\s*[\"']?article:content_tier\b)(?=[^<>]*\bcontent\s*=\s*[\"']?locked\b)",
+        _FLAGS,
+    ),
+    # <meta name="...paywall..."> unless its content says there is none (content="false", "no", "0", "").
+    meta_paywall=re.compile(
+        r"<meta\b(?=[^<>]*\b(?:name|property)\s*=\s*[\"']?[\w:.-]*paywall)"
+        rf"(?![^<>]*\bcontent\s*=\s*(?:\"\s*{_FALSY}\s*\"|'\s*{_FALSY}\s*'|{_FALSY}(?=[\s/>])))",
+        _FLAGS,
+    ),
+    # Whole class tokens only: "no-paywall" or "paywall-free" must not count.
+    paywall_class=re.compile(
+        r"\bclass\s*=\s*[\"'][^\"'<>]*?(?<![\w-])"
+        r"(?:paywall|paywalled|is-paywalled|paywall-(?:overlay|wrapper|container|gate|message|prompt|modal|content)"
+        r"|piano-paywall|tp-modal|tp-backdrop|subscribers?-only|subscriber-content|premium-content|premium-only)"
+        r"(?![\w-])",
+        _FLAGS,
+    ),
+)
+
+_LOGIN_FORM = re.compile(
+    r"<input\b[^<>]*\btype\s*=\s*[\"']?password\b"
+    r"|<form\b[^<>]*\b(?:id|name|class|action)\s*=\s*[\"']?[^\"'<>]*(?:log-?in|sign-?in|wp-login\.php)",
+    _FLAGS,
+)
+# A feed root anywhere in the head: feeds with junk before them (PHP warnings, stray text) are still feeds.
+_FEED_TAG = re.compile(r"<(?:[\w.-]+:)?(?:rss|feed|rdf|channel)(?=[\s/>])", _FLAGS)
+_HTML_TAG = re.compile(r"<(?:html|head|body)(?=[\s/>])", _FLAGS)
+_JSON_FEED_VERSION = re.compile(r"[\"']version[\"']\s*:\s*[\"']https?://jsonfeed\.org/version/", _FLAGS)
+_NAME = re.compile(r"[A-Za-z_][\w.:-]*")
+_TAG = re.compile(r"<[^<>]*>")
+_HIDDEN_OPEN = re.compile(r"<!--|<(script|style|noscript|template)\b", _FLAGS)
+_CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", _FLAGS)
+_META_CHARSET = re.compile(r"<meta\b[^<>]*?\bcharset\s*=\s*[\"']?\s*([\w.:-]+)", _FLAGS)
+_XML_ENCODING = re.compile(r"^\s*<\?xml\b[^<>]*?\bencoding\s*=\s*[\"']([\w.:-]+)", _FLAGS)
+
+FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})  # local names, compared lower-case (CDF writes CHANNEL)
+# First elements that make a document without <html> an HTML page (error pages, fragments, PHP warnings).
+_HTML_ELEMENTS = frozenset({
+    "html", "head", "body", "title", "meta", "link", "script", "style", "noscript", "div", "span", "p", "br", "hr",
+    "b", "i", "a", "h1", "h2", "h3", "h4", "h5", "h6", "center", "table", "pre", "form", "iframe", "img", "ul", "ol",
+    "section", "header", "main", "article", "nav", "font",
+})
+
+# Binary formats a feed or page URL gets answered with (downloads, images, double-compressed bodies).
+_MAGIC = (
+    b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"PK\x03\x04", b"PK\x05\x06",
+    b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c", b"\x28\xb5\x2f\xfd", b"II*\x00", b"MM\x00*",
+    b"OggS", b"ID3", b"wOFF", b"wOF2", b"\x00asm", b"%!PS",
+)
+_RIFF = re.compile(rb"RIFF....(?:WEBP|WAVE|AVI )", re.DOTALL)
+_ISO_MEDIA = re.compile(rb"....ftyp", re.DOTALL)  # MP4, MOV, AVIF, HEIC
+
+# Longest first: the UTF-32-LE BOM starts with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# What browsers decode when a page names these (WHATWG Encoding): the superset, so that bytes the
+# narrower codec lacks (€ in "latin-1" pages, NEC symbols in Shift_JIS) are not errors.
+_BROWSER_CODECS = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "tis-620": "cp874",
+    "iso8859-11": "cp874",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "big5": "big5hkscs",
+}
+# Python codecs that are no web encoding: escapes, IDNA, UTF-7 (browsers refuse it: it smuggles markup).
+_NOT_WEB_CODECS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "utf-7",
+                             "charmap"})
+# windows-1252 as browsers have it: the five bytes Python's cp1252 leaves undefined pass through as C1 controls.
+_CP1252_HIGH = {b: bytes([b]).decode("cp1252", "ignore") or chr(b) for b in range(0x80, 0xA0)}
+_CP1252_TABLE = str.maketrans({chr(b): char for b, char in _CP1252_HIGH.items()})
+
+
+# --- decoding -------------------------------------------------------------------------------------------------
+
+
+def _bom(body: bytes) -> tuple[str, int] | None:
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return codec, len(bom)
+    return None
+
+
+def _utf16_32_without_bom(head: bytes) -> str | None:
+    """UTF-16/32 without a BOM, from where the zero bytes stand in the first characters (markup is ASCII)."""
+    sample = head[:256]
+    sample = sample[: len(sample) // 4 * 4]
+    if len(sample) < 4:
+        return None
+    units = [sample[i : i + 4] for i in range(0, len(sample), 4)]
+    if all(u[1:] == b"\0\0\0" and u[0] for u in units):
+        return "utf-32-le"
+    if all(u[:3] == b"\0\0\0" and u[3] for u in units):
+        return "utf-32-be"
+    pairs = [sample[i : i + 2] for i in range(0, len(sample), 2)]
+    if sum(p[0] == 0 and p[1] != 0 for p in pairs) >= 0.9 * len(pairs):
+        return "utf-16-be"
+    if sum(p[1] == 0 and p[0] != 0 for p in pairs) >= 0.9 * len(pairs):
+        return "utf-16-le"
+    return None
+
+
+def _codec(label: str | None, *, in_document: bool = False) -> str | None:
+    """The Python codec to decode a declared charset with; None for unknown or unusable labels."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except (LookupError, ValueError, TypeError):
+        return None
+    if name in _NOT_WEB_CODECS:
+        return None
+    # A declaration readable as ASCII cannot be in UTF-16/32: browsers take it for UTF-8.
+    if in_document and name.startswith(("utf-16", "utf-32")):
+        return "utf-8"
+    return _BROWSER_CODECS.get(name, name)
+
+
+def _decode_strict(body: bytes, codec: str) -> str | None:
+    if codec == "cp1252":
+        return body.decode("latin-1").translate(_CP1252_TABLE)  # total, like a browser's windows-1252
+    try:
+        return body.decode(codec)
+    except (UnicodeError, LookupError, ValueError):
+        return None
+
+
+def _charset_param(content_type: str | None) -> str | None:
+    match = _CHARSET_PARAM.search(content_type or "")
+    return match.group(1) if match else None
+
+
+def _declared_in_document(body: bytes) -> str | None:
+    head = body[:META_WINDOW].decode("latin-1")
+    match = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
+    return match.group(1) if match else None
+
+
+def _detect(body: bytes) -> str | None:
+    # Valid UTF-8 with high bytes is almost never an accident, and checking it is cheap.
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if charset_normalizer is None:
+        return None
+    matches = charset_normalizer.from_bytes(body)
+    best = matches.best()
+    if best is None or not best.encoding:
+        return None
+    # On short texts it ranks Latin single-byte codecs by chance (French as cp1257: "trčs"). Where windows-1252
+    # reads the bytes about as cleanly, take it: browsers assume it for unlabelled pages, and so do publishers.
+    if any("cp1252" in m.could_be_from_charset and m.chaos <= best.chaos + CP1252_CHAOS_MARGIN for m in matches):
+        return _decode_strict(body, "cp1252")
+    return body.decode(best.encoding, "replace")
+
+
+def _decode(body: bytes, content_type: str | None) -> tuple[str, str]:
+    # A BOM outranks the header, as in browsers: it is written by whatever wrote the bytes.
+    bom = _bom(body)
+    if bom:
+        codec, size = bom
+        return body[size:].decode(codec, "replace"), "bom"
+    codec = _codec(_charset_param(content_type))
+    text = _decode_strict(body, codec) if codec else None
+    if text is not None:
+        return text, "header"
+    codec = _codec(_declared_in_document(body), in_document=True)
+    text = _decode_strict(body, codec) if codec else None
+    if text is not None:
+        return text, "meta"
+    text = _detect(body)
+    if text is not None:
+        return text, "detected"
+    return body.decode("utf-8", "replace"), "fallback"
+
+
+def decode_body(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """The text of an HTML page and where its charset came from: "bom", "header", "meta", "detected", "fallback".
+
+    Never raises: bytes no charset explains become U+FFFD.
+    """
+    try:
+        return _decode(bytes(body or b""), content_type)
+    except Exception:  # a last guard (a detector bug, say): decoding must not stop a run
+        return bytes(body or b"").decode("utf-8", "replace"), "fallback"
+
+
+def _head_text(body: bytes, content_type: str | None) -> str:
+    """The first HEAD_BYTES as text, good enough for markup checks (which are all ASCII)."""
+    head = body[:HEAD_BYTES]
+    bom = _bom(head)
+    if bom:
+        return head[bom[1] :].decode(bom[0], "replace")
+    codec = _utf16_32_without_bom(head) or _codec(_charset_param(content_type))
+    if codec and codec.startswith(("utf-16", "utf-32")):
+        return head.decode(codec, "replace")
+    return head.decode("utf-8", "replace")
+
+
+# --- document shape -------------------------------------------------------------------------------------------
+
+
+class _Prolog(NamedTuple):
+    root: str | None  # local name of the first element, lower-case; None when text or nothing comes first
+    doctype: str | None  # the DOCTYPE's name, lower-case
+    exhausted: bool = False  # nothing but whitespace, comments and declarations: an empty document
+
+
+def _prolog(text: str) -> _Prolog:
+    """Skip whitespace, comments, processing instructions and a DOCTYPE; name the first element."""
+    pos, doctype, end = 0, None, len(text)
+    while pos < end:
+        while pos < end and text[pos].isspace():
+            pos += 1
+        if text.startswith("<!--", pos):
+            close = text.find("-->", pos + 4)
+            if close < 0:
+                break
+            pos = close + 3
+        elif text.startswith("<?", pos):
+            close = text.find("?>", pos + 2)
+            if close < 0:
+                break
+            pos = close + 2
+        elif text.startswith("<!", pos):
+            if text[pos + 2 : pos + 9].upper() == "DOCTYPE":
+                name = _NAME.match(text[pos + 9 : pos + 200].lstrip())
+                doctype = name.group(0).lower() if name else doctype
+            close = text.find(">", pos)
+            bracket = text.find("[", pos, close) if close >= 0 else -1
+            if bracket >= 0:  # an internal subset may hold ">" (in entity values): it ends at "]>"
+                subset_end = text.find("]", bracket)
+                close = text.find(">", subset_end) if subset_end >= 0 else -1
+            if close < 0:
+                break
+            pos = close + 1
+        elif text.startswith("<", pos):
+            name = _NAME.match(text, pos + 1)
+            return _Prolog(name.group(0).rsplit(":", 1)[-1].lower() if name else None, doctype)
+        else:
+            break
+    return _Prolog(None, doctype, exhausted=pos >= end)
+
+
+def _visible_chars(html: str) -> int:
+    """Characters of text a reader would see: no scripts, styles, comments or tags."""
+    lower, parts, pos = html.lower(), [], 0
+    while True:  # find() rather than one regex: linear even on unclosed <script> or <!-- in hostile bodies
+        opened = _HIDDEN_OPEN.search(lower, pos)
+        if not opened:
+            parts.append(html[pos:])
+            break
+        parts.append(html[pos : opened.start()])
+        closer = "-->" if opened.group(1) is None else f"</{opened.group(1).lower()}"
+        close = lower.find(closer, opened.end())
+        if close < 0:
+            break
+        pos = close + len(closer)
+    text = unescape(_TAG.sub(" ", "".join(parts)))
+    return sum(not c.isspace() for c in text)
+
+
+def _sure_challenge(html: str) -> bool:
+    return any(marker.search(html) for marker in CHALLENGE_MARKERS)
+
+
+def _thin_challenge(html: str) -> bool:
+    return any(m.search(html) for m in THIN_PAGE_CHALLENGE_MARKERS) and _visible_chars(html) < THIN_PAGE_CHARS
+
+
+def _is_paywalled(html: str) -> bool:
+    return any(marker.search(html) for marker in PAYWALL_MARKERS)
+
+
+def _is_binary(head: bytes, text: str) -> bool:
+    stripped = head.lstrip()  # a script's stray newline before the PDF it streams
+    for candidate in (head, stripped):
+        if candidate.startswith(_MAGIC) or _RIFF.match(candidate) or _ISO_MEDIA.match(candidate):
+            return True
+    return "\0" in text
+
+
+def _looks_html(text: str, prolog: _Prolog) -> bool:
+    if prolog.doctype == "html" or prolog.root in _HTML_ELEMENTS:
+        return True
+    # Another first element is XML of another kind (OPML has a <head> and a <body> too); text first is junk
+    # before the markup.
+    return prolog.root is None and bool(_HTML_TAG.search(text[:4096]))
+
+
+def _html_reason(text: str) -> str:
+    """"bot_challenge", "login_wall" or "html_page" for an HTML document."""
+    if _sure_challenge(text):
+        return "bot_challenge"
+    # Before the thin-page markers: a login page often carries a reCAPTCHA, and is no bot wall.
+    if _LOGIN_FORM.search(text):
+        return "login_wall"
+    if _thin_challenge(text):
+        return "bot_challenge"
+    return "html_page"
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+# --- feeds ----------------------------------------------------------------------------------------------------
+
+
+def _feed_reason(body: bytes, content_type: str | None) -> str | None:
+    head = body[:HEAD_BYTES]
+    text = _head_text(head, content_type)
+    if not text.strip() or not head.strip():
+        return "empty"
+    if _is_binary(head, text):
+        return "binary"
+    prolog = _prolog(text)
+    if prolog.exhausted:
+        return "empty"
+    if prolog.root in FEED_ROOTS:
+        return None  # whatever the Content-Type says: text/html feeds are common
+    if prolog.root == "html" or prolog.doctype == "html":
+        return _html_reason(text)
+    feed_tag = _FEED_TAG.search(text)
+    html_tag = _HTML_TAG.search(text)
+    if feed_tag and (not html_tag or feed_tag.start() < html_tag.start()):
+        return None  # a feed after junk (PHP warnings, a stray line): feedparser reads it, flagged bozo
+    if _looks_html(text, prolog):
+        return _html_reason(text)
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        if _JSON_FEED_VERSION.search(stripped) or _media_type(content_type) == "application/feed+json":
+            return None
+        return "not_feed"
+    if prolog.root is None and _media_type(content_type) in HTML_TYPES:
+        return "html_page"  # plain text served as HTML: an error message
+    return "not_feed"
+
+
+def sniff_feed_body(body: bytes, content_type: str | None) -> str | None:
+    """None when a 200 response's body plausibly is a feed (RSS, Atom, RDF, CDF, JSON Feed); else why not.
+
+    Reasons: "empty", "binary", "bot_challenge", "login_wall", "html_page", and "not_feed" for anything else
+    (JSON that is no JSON Feed, XML with another root such as OPML or a sitemap, plain text). Reads only the
+    first HEAD_BYTES; never raises.
+    """
+    try:
+        return _feed_reason(bytes(body or b""), content_type)
+    except Exception:  # a last guard: hostile bytes must not stop a feed run
+        return "not_feed"
+
+
+# --- pages ----------------------------------------------------------------------------------------------------
+
+
+def _page_status(status: int | None, content_type: str | None, body: bytes, error: str | None) -> AccessStatus:
+    if error:
+        # Bot walls answer 403 (Cloudflare, Akamai, DataDome), 401 or 503 (Cloudflare's JS check): the body says.
+        if error in _WALL_ERRORS and _html_reason(_head_text(body, content_type)) == "bot_challenge":
+            return AccessStatus.BOT_CHALLENGE
+        return ERROR_STATUSES.get(error, AccessStatus.ERROR)
+    if status == 304:
+        return AccessStatus.NOT_MODIFIED
+    if status is None or not 200 <= status < 300:
+        return AccessStatus.ERROR
+    media_type = _media_type(content_type)
+    if media_type and media_type not in HTML_TYPES:
+        return AccessStatus.NOT_HTML
+    head = body[:HEAD_BYTES]
+    text = _head_text(head, content_type)
+    if not head.strip() or not text.strip():
+        return AccessStatus.ERROR  # a 2xx with nothing in it: the server failed, the page may come back
+    if _is_binary(head, text) or (not media_type and not _looks_html(text, _prolog(text))):
+        return AccessStatus.NOT_HTML
+    if _html_reason(text) == "bot_challenge":
+        return AccessStatus.BOT_CHALLENGE
+    if _is_paywalled(text):
+        return AccessStatus.PAYWALLED
+    return AccessStatus.OK
+
+
+def classify_page(status: int | None, content_type: str | None, body: bytes | None, error: str | None) -> AccessStatus:
+    """What fetching an article page gave, from a FetchResult's status_code, content_type, body and error."""
+    try:
+        return _page_status(status, content_type, bytes(body or b""), error)
+    except Exception:  # a last guard: classification must not stop a run
+        return AccessStatus.ERROR

@@ -25,9 +25,10 @@ from wirehouse.models import (
     PollStatus,
 )
 from wirehouse.settings import Settings
+from wirehouse.tasks.discover import discover_feeds, probe_urls
 from wirehouse.tasks.fetch import fetch_all
 from wirehouse.tasks.jsonfeed import looks_like_json_feed, parse_json_feed
-from wirehouse.tasks.sniff import AccessStatus, classify_page, sniff_feed_body
+from wirehouse.tasks.sniff import AccessStatus, classify_page, decode_body, sniff_feed_body
 
 
 class FeedListError(ValueError):
@@ -238,3 +239,18 @@ def feed_access_status(poll: FeedPoll) -> AccessStatus:
         reason = (poll.error or "").removeprefix("not_a_feed: ")
         return _NOT_A_FEED_ACCESS.get(reason, AccessStatus.ERROR)
     return AccessStatus.OK
+
+
+def find_feed(url: str, settings: Settings) -> tuple[FeedPoll, list[str]]:
+    """The feed at url, or, when url is a web page, the first feed it links to (or one at a common path).
+
+    Returns the poll of the feed found (or of url itself, failed, when none was) and the candidates tried.
+    """
+    [poll] = poll_feeds([Feed(name="new", url=url)], {}, settings)
+    if poll.status == PollStatus.NEW or poll.fetch is None or poll.fetch.body is None:
+        return poll, []
+    html, _ = decode_body(poll.fetch.body, poll.fetch.content_type)
+    candidates = discover_feeds(html, poll.fetch.final_url) or probe_urls(poll.fetch.final_url)
+    polls = poll_feeds([Feed(name=f"candidate-{i}", url=c) for i, c in enumerate(candidates)], {}, settings)
+    found = next((p for p in polls if p.status == PollStatus.NEW and p.entries), poll)
+    return found, candidates

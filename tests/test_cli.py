@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from conftest import flattened_seed
 from wirehouse.cli import app
 from wirehouse.localserver import serve_directory
+from wirehouse.tasks.feeds import load_feed_list
 from wirehouse.warehouse import connect
 
 runner = CliRunner()
@@ -49,25 +50,67 @@ def test_sql_is_read_only_and_reports_errors(db: Path, tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no warehouse" in missing.stderr
 
 
-def test_feeds_add_checks_the_feed_then_lists_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_feeds_add_checks_the_feed_then_lists_it(tmp_path: Path, local_sites: None) -> None:
     (tmp_path / "site").mkdir()
-    (tmp_path / "site" / "rss.xml").write_text(RSS)
-    (tmp_path / "site" / "page.html").write_text("<html><body><p>not a feed</p></body></html>")
+    (tmp_path / "site" / "news.xml").write_text(RSS)
     feeds = tmp_path / "feeds.yaml"
-    monkeypatch.setenv("WIREHOUSE_ALLOW_PRIVATE_ADDRESSES", "1")
     with serve_directory(tmp_path / "site") as site:
-        bad = runner.invoke(app, ["feeds", "add", f"{site.base_url}/page.html", "--feeds", str(feeds)])
-        assert bad.exit_code == 1 and "not a usable feed" in bad.stderr
-        ok = runner.invoke(app, ["feeds", "add", f"{site.base_url}/rss.xml", "--name", "local", "--feeds", str(feeds)])
+        ok = runner.invoke(app, ["feeds", "add", f"{site.base_url}/news.xml", "--name", "local", "--feeds", str(feeds)])
         assert ok.exit_code == 0, ok.output
-        again = runner.invoke(app, ["feeds", "add", f"{site.base_url}/rss.xml", "--feeds", str(feeds)])
+        again = runner.invoke(app, ["feeds", "add", f"{site.base_url}/news.xml", "--feeds", str(feeds)])
         assert again.exit_code == 1 and "already listed" in again.stderr
     listed = runner.invoke(
         app, ["feeds", "list", "--feeds", str(feeds), "--db", str(tmp_path / "none.duckdb"), "-f", "json"]
     )
     assert listed.exit_code == 0
     [row] = [json.loads(line) for line in listed.stdout.splitlines()]
-    assert row["name"] == "local" and row["url"].endswith("/rss.xml") and row["last_status"] == "never polled"
+    assert row["name"] == "local" and row["url"].endswith("/news.xml") and row["last_status"] == "never polled"
+
+
+def test_feeds_add_discovers_the_feed_of_a_homepage(tmp_path: Path, local_sites: None) -> None:
+    (tmp_path / "site" / "blog").mkdir(parents=True)
+    (tmp_path / "site" / "blog" / "posts.rss").write_text(RSS)
+    (tmp_path / "site" / "index.html").write_text(
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/blog/posts.rss"></head>'
+        "<body><p>Welcome</p></body></html>"
+    )
+    feeds = tmp_path / "feeds.yaml"
+    with serve_directory(tmp_path / "site") as site:
+        result = runner.invoke(app, ["feeds", "add", f"{site.base_url}/", "--name", "blog", "--feeds", str(feeds)])
+    assert result.exit_code == 0, result.output
+    assert "its feed is" in result.output
+    [feed] = load_feed_list(feeds)
+    assert feed.url.endswith("/blog/posts.rss")
+
+
+def test_feeds_add_refuses_a_site_without_feeds(tmp_path: Path, local_sites: None) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<html><body><p>no feeds here</p></body></html>")
+    with serve_directory(tmp_path / "site") as site:
+        result = runner.invoke(app, ["feeds", "add", f"{site.base_url}/", "--feeds", str(tmp_path / "f.yaml")])
+    assert result.exit_code == 1 and "not a usable feed" in result.stderr
+    assert not (tmp_path / "f.yaml").exists()
+
+
+def test_opml_import_and_export(tmp_path: Path) -> None:
+    opml = tmp_path / "subscriptions.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>mine</title></head><body>'
+        '<outline text="News"><outline text="Wire" type="rss" xmlUrl="https://wire.example/rss"/>'
+        '<outline text="Blog" type="rss" xmlUrl="https://blog.example/atom.xml"/></outline></body></opml>'
+    )
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds:\n  - name: wire\n    url: https://other.example/wire.xml\n")
+    result = runner.invoke(app, ["feeds", "import", str(opml), "--feeds", str(feeds)])
+    assert result.exit_code == 0, result.output
+    assert [(f.name, f.url) for f in load_feed_list(feeds)] == [
+        ("wire", "https://other.example/wire.xml"), ("wire-2", "https://wire.example/rss"),
+        ("blog", "https://blog.example/atom.xml")]
+    again = runner.invoke(app, ["feeds", "import", str(opml), "--feeds", str(feeds)])
+    assert again.exit_code == 0 and len(load_feed_list(feeds)) == 3  # already listed: skipped
+    exported = runner.invoke(app, ["feeds", "export", "--feeds", str(feeds)])
+    assert exported.exit_code == 0
+    assert exported.stdout.count("<outline") == 3 and 'xmlUrl="https://blog.example/atom.xml"' in exported.stdout
 
 
 def test_clean_prints_text(seed_text: str, tmp_path: Path) -> None:

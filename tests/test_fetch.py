@@ -2,106 +2,26 @@
 
 from __future__ import annotations
 
-import gzip
-import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
+from hostile import PAGE, HostileSite, fetch_routes, serve
 
 from wirehouse.models import FetchRequest
 from wirehouse.settings import Settings
 from wirehouse.tasks.fetch import fetch_all, is_transient
 
-PAGE = b"<html><body><p>hello</p></body></html>"
 
-
-class Handler(BaseHTTPRequestHandler):
-    hits: ClassVar[Counter[str]] = Counter()  # requests per path+query: stateful routes answer by count
-    starts: ClassVar[list[float]] = []
-
-    def do_GET(self) -> None:
-        route = self.path.split("?")[0]
-        Handler.hits[self.path] += 1
-        Handler.starts.append(time.monotonic())
-        nth = Handler.hits[self.path]
-        if route == "/robots.txt":
-            return self._send(200, b"User-agent: *\nDisallow: /private/\n")
-        if route == "/private/page":
-            return self._send(200, PAGE)
-        if route == "/flaky":  # 500 first, then 200
-            return self._send(500, b"oops") if nth == 1 else self._send(200, PAGE)
-        if route == "/limited":  # 429 with Retry-After: 1, then 200
-            return self._send(429, b"slow down", **{"Retry-After": "1"}) if nth == 1 else self._send(200, PAGE)
-        if route == "/limited-long":
-            return self._send(429, b"slow down", **{"Retry-After": "3600"})
-        if route == "/huge":  # 50 MB, chunked, no Content-Length: only streaming can stop it
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            chunk = b"<p>" + b"x" * 65_000 + b"</p>"
-            try:
-                for _ in range(50_000_000 // len(chunk)):
-                    self.wfile.write(chunk)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-            return None
-        if route == "/bomb":  # 100 MB of zeros in a 100 KB gzip body
-            body = gzip.compress(b"\0" * 100_000_000, compresslevel=9)
-            return self._send(200, body, **{"Content-Encoding": "gzip"})
-        if route == "/ok":
-            if self.headers.get("If-None-Match") == '"v1"':
-                return self._send(304, b"")
-            return self._send(200, PAGE, ETag='"v1"')
-        if route == "/missing":
-            return self._send(404, b"no")
-        if route == "/broken":
-            return self._send(503, b"down")
-        if route == "/loop":
-            return self._send(302, b"", Location="/loop2")
-        if route == "/loop2":
-            return self._send(302, b"", Location="/loop")
-        if route == "/hop":
-            return self._send(301, b"", Location="/ok")
-        if route == "/slow":
-            time.sleep(0.4)
-            return self._send(200, PAGE)
-        if route == "/big":
-            return self._send(200, b"x" * 50_000)
-        if route == "/drip":
-            self.send_response(200)
-            self.send_header("Content-Length", "1000")
-            self.end_headers()
-            for _ in range(1000):
-                self.wfile.write(b"x")
-                self.wfile.flush()
-                time.sleep(0.05)
-            return None
-        return self._send(404, b"")
-
-    def _send(self, status: int, body: bytes, **headers: str) -> None:
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+@pytest.fixture(scope="module")
+def site() -> Iterator[HostileSite]:
+    with serve(fetch_routes()) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def base_url(site: HostileSite) -> str:
+    return site.base_url
 
 
 def settings(**overrides: object) -> Settings:
@@ -116,8 +36,8 @@ def fetch_one(url: str, **overrides: object):
 
 def test_ok_and_conditional_get(base_url: str) -> None:
     result = fetch_one(f"{base_url}/ok")
-    assert result.ok and result.body == PAGE and result.etag == '"v1"'
-    again = fetch_all([FetchRequest(f"{base_url}/ok", etag='"v1"')], settings())[0]
+    assert result.ok and result.body == PAGE and result.etag
+    again = fetch_all([FetchRequest(f"{base_url}/ok", etag=result.etag)], settings())[0]
     assert again.not_modified and not again.body
 
 
@@ -182,10 +102,10 @@ def test_robots_txt_is_obeyed_for_pages_only(base_url: str) -> None:
     assert feed.ok  # a feed the user subscribed to is not crawling
 
 
-def test_requests_to_one_host_are_spaced(base_url: str) -> None:
-    Handler.starts.clear()
-    fetch_all([FetchRequest(f"{base_url}/ok?space{i}") for i in range(4)], settings(per_host_delay=0.3))
-    gaps = [b - a for a, b in zip(Handler.starts, Handler.starts[1:], strict=False)]
+def test_requests_to_one_host_are_spaced(site: HostileSite) -> None:
+    site.starts.clear()
+    fetch_all([FetchRequest(f"{site.base_url}/ok?space{i}") for i in range(4)], settings(per_host_delay=0.3))
+    gaps = [b - a for a, b in zip(site.starts, site.starts[1:], strict=False)]
     assert len(gaps) == 3 and min(gaps) >= 0.25
 
 

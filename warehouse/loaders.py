@@ -24,7 +24,7 @@ from wirehouse.models import (
     Outcome,
     PageResult,
 )
-from wirehouse.tasks.identity import content_hash, text_hash, url_id
+from wirehouse.tasks.identity import content_hash, normalize_url, text_hash, url_id
 from wirehouse.warehouse.db import run_sql
 
 TS = pa.timestamp("us", tz="UTC")
@@ -185,8 +185,10 @@ def pending_entries(
     """Entry links with no page yet, or whose last failure was transient and tries remain."""
     params = {"run_id": run_id, "max_attempts": max_attempts, "limit": limit}
     rows = run_sql(con, "pending_pages", params).fetchall()
+    # Fetched without tracking parameters and fragments: the URL the page is known by.
     return [
-        FeedEntry(feed=feed, url=url, title=title, author=author, published_at=published, content_html=content)
+        FeedEntry(feed=feed, url=normalize_url(url), title=title, author=author, published_at=published,
+                  content_html=content)
         for feed, url, title, author, published, content in rows
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from wirehouse.models import Feed
 from wirehouse.prefect_env import quiet_prefect
 from wirehouse.settings import Settings
 
@@ -46,12 +47,17 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
 
 
 @app.command()
-def ingest(feeds: FeedsOption = None, db: DbOption = None) -> None:
-    """Poll the feeds, fetch new articles, clean them and load them into the warehouse."""
+def ingest(
+    feeds: FeedsOption = None,
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option(help="poll every feed, even those backing off or marked gone")] = False,
+) -> None:
+    """Poll the feeds that are due, fetch new articles, clean them and load them into the warehouse."""
     quiet_prefect()
     from wirehouse.flows.ingest import ingest as ingest_flow
 
-    _print_counts("ingest", ingest_flow(feeds_file=str(feeds) if feeds else None, db=str(db) if db else None))
+    counts = ingest_flow(feeds_file=str(feeds) if feeds else None, db=str(db) if db else None, force=force)
+    _print_counts("ingest", counts)
 
 
 @app.command()
@@ -236,31 +242,88 @@ def feeds_list(
 
 @feeds_app.command("add")
 def feeds_add(
-    url: Annotated[str, typer.Argument(help="the feed's URL")],
-    name: Annotated[str | None, typer.Option(help="unique name (default: from the feed's title)")] = None,
+    url: Annotated[str, typer.Argument(help="the feed's URL, or a site's page: its feeds are discovered")],
+    name: Annotated[str | None, typer.Option(help="unique name (default: from the site or URL)")] = None,
     site: Annotated[str | None, typer.Option()] = None,
     language: Annotated[str | None, typer.Option()] = None,
     full_content: Annotated[bool, typer.Option(help="use the feed's own content, not the page")] = False,
-    check: Annotated[bool, typer.Option(help="fetch and parse the feed before adding it")] = True,
+    check: Annotated[bool, typer.Option(help="fetch the URL first; find the feed when it is a web page")] = True,
     feeds: FeedsOption = None,
 ) -> None:
-    """Add a feed to the feed list (checked by fetching and parsing it first)."""
-    import re
-
-    from wirehouse.models import Feed, FeedState
-    from wirehouse.tasks.feeds import FeedListError, append_to_feed_list, poll_feeds
+    """Add a feed to the feed list. Given a homepage, finds its feed (<link rel=alternate>, common paths)."""
+    from wirehouse.tasks.feeds import find_feed
+    from wirehouse.tasks.opml import slugify
 
     settings = Settings.with_overrides(feeds_file=feeds)
     if check:
-        [poll] = poll_feeds([Feed(name="new", url=url)], {"new": FeedState()}, settings)
+        poll, candidates = find_feed(url, settings)
         if poll.error:
-            err.print(f"[red]{url} is not a usable feed: {poll.error}[/]")
+            tried = f" (also tried {len(candidates)} candidates)" if candidates else ""
+            err.print(f"[red]{url} is not a usable feed: {poll.error}{tried}[/]")
             raise typer.Exit(1)
+        if poll.feed.url != url:
+            console.print(f"{url} is a page; its feed is {poll.feed.url}")
+        url = poll.feed.url
         console.print(f"{url}: {len(poll.entries)} entries")
-    name = name or re.sub(r"[^a-z0-9]+", "-", (site or url.split("//")[-1]).lower()).strip("-")
+    name = name or slugify(site or url.split("//")[-1])
+    _append_feeds(settings, [Feed(name, url, site, language, full_content)])
+
+
+def _append_feeds(settings: Settings, new: list[Feed]) -> None:
+    from wirehouse.tasks.feeds import FeedListError, append_to_feed_list
+
+    for feed in new:
+        try:
+            append_to_feed_list(Path(settings.feeds_file), feed)
+        except FeedListError as exc:
+            err.print(f"[yellow]skipped {feed.name}: {exc}[/]")
+            if len(new) == 1:
+                raise typer.Exit(1) from exc
+            continue
+        console.print(f"added [bold]{feed.name}[/] ({feed.url}) to {settings.feeds_file}")
+
+
+@feeds_app.command("import")
+def feeds_import(
+    opml: Annotated[Path, typer.Argument(help="an OPML file, as feed readers export")],
+    feeds: FeedsOption = None,
+) -> None:
+    """Add every feed of an OPML file to the feed list (feeds already listed are skipped)."""
+    from wirehouse.tasks.feeds import load_feed_list
+    from wirehouse.tasks.opml import read_opml
+
+    settings = Settings.with_overrides(feeds_file=feeds)
     try:
-        append_to_feed_list(Path(settings.feeds_file), Feed(name, url, site, language, full_content))
-    except FeedListError as exc:
-        err.print(f"[red]{exc}[/]")
+        found = read_opml(opml.read_bytes())
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]cannot read {opml}: {exc}[/]")
         raise typer.Exit(1) from exc
-    console.print(f"added [bold]{name}[/] to {settings.feeds_file}")
+    listed = load_feed_list(Path(settings.feeds_file)) if Path(settings.feeds_file).exists() else []
+    taken = {f.name for f in listed}
+    new = []
+    for feed in found:
+        name, n = feed.name, 1
+        while name in taken:  # names are unique within the OPML, not against the list
+            n += 1
+            name = f"{feed.name}-{n}"
+        taken.add(name)
+        new.append(replace(feed, name=name))
+    _append_feeds(settings, new)
+
+
+@feeds_app.command("export")
+def feeds_export(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="file to write (default: standard output)")] = None,
+    feeds: FeedsOption = None,
+) -> None:
+    """Write the feed list as OPML, for feed readers and other tools."""
+    from wirehouse.tasks.feeds import load_feed_list
+    from wirehouse.tasks.opml import write_opml
+
+    settings = Settings.with_overrides(feeds_file=feeds)
+    data = write_opml(load_feed_list(Path(settings.feeds_file)))
+    if out:
+        out.write_bytes(data)
+        console.print(f"wrote {out}")
+    else:
+        sys.stdout.buffer.write(data)

@@ -1,0 +1,89 @@
+"""Feed scheduling (backoff, gone feeds) and when a feed's 304s are trusted: pure functions, table tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from wirehouse.models import Feed, FeedPoll, FeedState, FetchResult, PollStatus
+from wirehouse.settings import Settings
+from wirehouse.tasks.feeds import body_hash, classify_poll, is_conditional
+from wirehouse.tasks.schedule import after_poll, is_due
+
+T0 = datetime(2026, 11, 24, 12, tzinfo=UTC)
+FEED = Feed("f", "https://f.example/rss")
+SETTINGS = Settings(backoff_base=300, backoff_cap=3600, gone_after_days=2, poll_interval=0, verify_every=4)
+RSS = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+       b"<item><title>a</title><link>https://f.example/a</link></item></channel></rss>")
+
+
+def failed(at: datetime, status: int | None = 500) -> FeedPoll:
+    return FeedPoll(FEED, PollStatus.FAILED, at, http_status=status, error="http_5xx")
+
+
+def test_failures_back_off_exponentially_up_to_the_cap() -> None:
+    state, delays = FeedState(), []
+    for i in range(6):
+        at = T0 + timedelta(hours=i)
+        state, gone = after_poll(state, failed(at), SETTINGS)
+        delays.append((state.next_poll_at - at).total_seconds())
+        assert gone is None
+    assert delays == [300, 600, 1200, 2400, 3600, 3600]
+    assert state.consecutive_failures == 6 and state.first_failure_at == T0
+    assert not is_due(state, T0 + timedelta(hours=5, minutes=30)) and is_due(state, T0 + timedelta(hours=7))
+
+
+def test_success_resets_health() -> None:
+    state, _ = after_poll(FeedState(), failed(T0), SETTINGS)
+    ok = FeedPoll(FEED, PollStatus.NEW, T0 + timedelta(hours=1), http_status=200, etag='"x"', body_hash="h")
+    state, _ = after_poll(state, ok, SETTINGS)
+    assert (state.consecutive_failures, state.first_failure_at, state.next_poll_at) == (0, None, None)
+    assert state.etag == '"x"' and is_due(state, T0)
+
+
+def test_410_retires_a_feed_at_once_and_long_failure_later() -> None:
+    state, gone = after_poll(FeedState(), failed(T0, status=410), SETTINGS)
+    assert gone == "HTTP 410" and state.gone_at == T0 and not is_due(state, T0 + timedelta(days=30))
+    state = FeedState()
+    for hours in (0, 24, 47):
+        state, gone = after_poll(state, failed(T0 + timedelta(hours=hours)), SETTINGS)
+        assert gone is None
+    state, gone = after_poll(state, failed(T0 + timedelta(hours=48)), SETTINGS)
+    assert gone.startswith("failing since") and state.gone_at is not None
+
+
+def test_poll_interval_spaces_healthy_polls() -> None:
+    ok = FeedPoll(FEED, PollStatus.NOT_MODIFIED, T0, http_status=304)
+    state, _ = after_poll(FeedState(), ok, Settings(poll_interval=900))
+    assert state.next_poll_at == T0 + timedelta(seconds=900)
+
+
+def test_every_nth_poll_is_unconditional() -> None:
+    state = FeedState(etag='"1"', body_hash="h")
+    pattern = []
+    for _ in range(8):
+        conditional = is_conditional(state, SETTINGS)
+        pattern.append(conditional)
+        poll = FeedPoll(FEED, PollStatus.NOT_MODIFIED, T0, http_status=304, etag='"1"', body_hash="h",
+                        conditional=conditional, trust_not_modified=state.trust_not_modified)
+        state, _ = after_poll(state, poll, SETTINGS)
+    assert pattern == [True, True, True, False, True, True, True, False]
+    assert not is_conditional(FeedState(etag='"1"', trust_not_modified=False), SETTINGS)
+
+
+@pytest.mark.parametrize(
+    ("response_etag", "body", "trust_before", "trust_after"),
+    [
+        ('"1"', RSS, None, True),  # full GET, same body as the 304s said: verified
+        ('"1"', RSS + b" ", None, False),  # same ETag, other body: its 304s would have hidden this change
+        ('"2"', RSS + b" ", None, None),  # new ETag with new body: honest, nothing learned
+        ('"1"', RSS, False, False),  # once caught, always checked with full GETs
+    ],
+)
+def test_trust_in_not_modified_is_learned_on_full_gets(response_etag, body, trust_before, trust_after) -> None:
+    state = FeedState(etag='"1"', body_hash=body_hash(RSS), trust_not_modified=trust_before)
+    result = FetchResult(FEED.url, FEED.url, T0, status_code=200, body=body, etag=response_etag)
+    poll = classify_poll(FEED, state, result, conditional=False)
+    assert poll.trust_not_modified is trust_after
+    assert poll.status == (PollStatus.UNCHANGED if body == RSS else PollStatus.NEW)

@@ -25,10 +25,11 @@ from wirehouse.models import (
     PollStatus,
 )
 from wirehouse.settings import Settings
+from wirehouse.tasks.charset import decode_body
 from wirehouse.tasks.discover import discover_feeds, probe_urls
 from wirehouse.tasks.fetch import fetch_all
 from wirehouse.tasks.jsonfeed import looks_like_json_feed, parse_json_feed
-from wirehouse.tasks.sniff import AccessStatus, classify_page, decode_body, sniff_feed_body
+from wirehouse.tasks.sniff import AccessStatus, classify_page, sniff_feed_body
 
 
 class FeedListError(ValueError):

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from wirehouse.models import FeedEntry, FetchRequest, FetchResult, Outcome, PageResult
 from wirehouse.parallel import WorkerPool
 from wirehouse.settings import Settings
+from wirehouse.tasks.charset import decode_body
 from wirehouse.tasks.clean import Rejected, clean_many
 from wirehouse.tasks.fetch import fetch_all, is_transient
-from wirehouse.tasks.sniff import AccessStatus, classify_page, decode_body
+from wirehouse.tasks.sniff import AccessStatus, classify_page
 
 # Fetched fine, nothing to clean: retried by later runs (a challenge or an empty 200 may go away).
 RETRY_LATER = {AccessStatus.BOT_CHALLENGE: "bot_challenge", AccessStatus.ERROR: "empty_body"}

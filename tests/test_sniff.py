@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from wirehouse.tasks.sniff import AccessStatus, classify_page, decode_body, sniff_feed_body
+from wirehouse.tasks.charset import decode_body
+from wirehouse.tasks.sniff import AccessStatus, classify_page, sniff_feed_body
 
 SUITE = SHARED / "eval" / "feedparser-suite"
 

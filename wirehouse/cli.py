@@ -127,8 +127,8 @@ def clean(
 ) -> None:
     """Clean pages and print the article: one JSON object per page (JSON Lines for a directory)."""
     from wirehouse.parallel import shared_pool
+    from wirehouse.tasks.charset import decode_body
     from wirehouse.tasks.clean import clean_many
-    from wirehouse.tasks.sniff import decode_body
 
     settings = Settings.with_overrides()
     if target.startswith(("http://", "https://")):
@@ -226,17 +226,20 @@ def feeds_list(
     settings = Settings.with_overrides(feeds_file=feeds, db=db)
     listed = load_feed_list(Path(settings.feeds_file))
     state: dict[str, tuple] = {}
-    if Path(settings.db).exists():
+    try:
         with duckdb.connect(str(settings.db), read_only=True) as con:
-            rows = con.execute(
-                "SELECT feed, last_polled_at, last_status, consecutive_failures, entries_seen FROM feeds"
+            found = con.execute(
+                "SELECT feed, last_polled_at, coalesce(CASE WHEN gone_at IS NOT NULL THEN 'gone' END, last_status), "
+                "last_error, consecutive_failures, next_poll_at, entries_seen FROM feeds"
             ).fetchall()
-            state = {row[0]: row[1:] for row in rows}
-    columns = ["name", "url", "site", "full_content", "last_polled_at", "last_status", "failures", "entries_seen"]
-    rows = [
-        (f.name, f.url, f.site, f.full_content, *state.get(f.name, (None, "never polled", None, None)))
-        for f in listed
-    ]
+            state = {row[0]: row[1:] for row in found}
+    except duckdb.Error as exc:  # no warehouse yet, or a run holds it: the list alone still helps
+        if Path(settings.db).exists():
+            err.print(f"[yellow]feed state unavailable: {exc}[/]")
+    columns = ["name", "url", "site", "full_content", "last_polled_at", "last_status", "last_error", "failures",
+               "next_poll_at", "entries_seen"]
+    never = (None, "never polled", None, None, None, None)
+    rows = [(f.name, f.url, f.site, f.full_content, *state.get(f.name, never)) for f in listed]
     _print_rows(columns, rows, format)
 
 

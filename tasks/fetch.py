@@ -23,7 +23,7 @@ import httpx
 
 from wirehouse.models import FetchRequest, FetchResult
 from wirehouse.settings import Settings
-from wirehouse.tasks.politeness import ROBOTS_AGENT, HostGate, allow_all, parse_retry_after, parse_robots, robots_url
+from wirehouse.tasks.politeness import HostGate, allow_all, parse_retry_after, parse_robots, robots_agent, robots_url
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -203,8 +203,9 @@ class Fetcher:
         rules = self._robots[where]
         if isinstance(rules, FetchError):
             raise rules
-        if not rules.can_fetch(ROBOTS_AGENT, url):
-            raise FetchError("robots_disallowed", f"{where} disallows it for {ROBOTS_AGENT}")
+        agent = robots_agent(self.settings.user_agent)
+        if not rules.can_fetch(agent, url):
+            raise FetchError("robots_disallowed", f"{where} disallows it for {agent}")
 
     async def _load_robots(self, where: str, budget: asyncio.Timeout) -> RobotFileParser | FetchError:
         try:

@@ -11,7 +11,10 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
-ROBOTS_AGENT = "wirehouse"  # the product token robots.txt rules name
+
+def robots_agent(user_agent: str) -> str:
+    """The product token robots.txt rules name: "wirehouse" for "wirehouse/0.1 (+https://...)"."""
+    return user_agent.split("/", 1)[0].split()[0] if user_agent.strip() else "*"
 
 
 class HostGate:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from hostile import PAGE, HostileSite, fetch_routes, serve
+from hostile import PAGE, HostileSite, Reply, fetch_routes, serve
 
 from wirehouse.models import FetchRequest
 from wirehouse.settings import Settings
@@ -146,3 +146,15 @@ def test_results_keep_request_order(base_url: str) -> None:
     urls = [f"{base_url}/ok", f"{base_url}/missing", f"{base_url}/hop"]
     results = fetch_all([FetchRequest(u) for u in urls], settings())
     assert [r.url for r in results] == urls
+
+
+def test_robots_rules_follow_the_configured_user_agent(site: HostileSite) -> None:
+    site.routes["/robots.txt"] = lambda h, n: Reply(
+        200, b"User-agent: newsbot\nDisallow: /\n\nUser-agent: *\nAllow: /\n", {"Content-Type": "text/plain"}
+    )
+    try:
+        ours = fetch_one(f"{site.base_url}/article?ua1", respect_robots=True)
+        as_newsbot = fetch_one(f"{site.base_url}/article?ua2", respect_robots=True, user_agent="NewsBot/2.0 (+x)")
+    finally:
+        site.routes["/robots.txt"] = fetch_routes()["/robots.txt"]
+    assert ours.ok and as_newsbot.error == "robots_disallowed"

@@ -172,6 +172,43 @@ class Mention:
     label: str
 
 
+@dataclass(frozen=True, slots=True)
+class RawMention:
+    """An entity span as the NER model found it, offsets into the article text."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    """A mention resolved to a canonical entity (tasks/entities.py)."""
+
+    start: int
+    end: int
+    text: str  # as written in the article
+    label: str  # the model's label, or the corrected one (a short form takes its full form's label)
+    canonical: str  # "Joe Biden" for "Biden", "United States" for "U.S."
+    entity_id: str  # stable key of (entity type, canonical name)
+    country_code: str | None = None  # ISO 3166-1 alpha-2 for places a gazetteer knows
+    linked_by: str = "self"  # self | short_form | alias | gazetteer | untagged_short_form
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation and who said it (tasks/quotes.py)."""
+
+    start: int  # offsets of the quoted text, without the quote marks
+    end: int
+    text: str
+    speaker: str | None  # the words naming the speaker: "Gallant", "a senior administration official", "he"
+    speaker_canonical: str | None  # the canonical entity the speaker resolves to: "Yoav Gallant"
+    speaker_kind: str  # named | anonymous | unknown
+    verb: str | None  # the attribution verb: said, told, added, ...
+
+
 @dataclass(slots=True)
 class RunStats:
     counts: dict[str, int] = field(default_factory=dict)

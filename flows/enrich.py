@@ -1,4 +1,4 @@
-"""Enrich: named entities for every article without the current enrichment version, batch by batch."""
+"""Enrich: entities, sentences, quotes and summaries for every article without the current enrichment version."""
 
 from __future__ import annotations
 
@@ -11,38 +11,44 @@ from wirehouse.flows.common import recorded_run
 from wirehouse.models import ArticleText
 from wirehouse.parallel import shared_pool
 from wirehouse.settings import Settings
-from wirehouse.tasks.enrich import enrich_articles, enrichment_version
+from wirehouse.tasks.enrich import EnrichConfig, config_from, enrich_articles, enrichment_version
 from wirehouse.warehouse import connect
-from wirehouse.warehouse.loaders import articles_to_enrich, replace_mentions
+from wirehouse.warehouse.enrichments import articles_to_enrich, replace_enrichments
 
 
 @task(name="enrich-batch", cache_policy=NO_CACHE)
-def enrich_batch_task(articles: list[ArticleText], settings: Settings, version: str, run_id: str) -> int:
+def enrich_batch_task(
+    articles: list[ArticleText], config: EnrichConfig, settings: Settings, version: str, run_id: str
+) -> dict[str, int]:
     pool = shared_pool(settings.cpu_workers)
     try:
-        executor = pool.for_batch(len(articles))
-        mentions = enrich_articles(articles, settings.spacy_model, batch_size=settings.spacy_batch_size,
-                                   executor=executor)
+        results = enrich_articles(articles, config, executor=pool.for_batch(len(articles)))
     except BrokenProcessPool as exc:
         if not pool.discard_broken(exc):
             raise
-        mentions = enrich_articles(articles, settings.spacy_model, batch_size=settings.spacy_batch_size)
+        results = enrich_articles(articles, config)  # a worker died (memory?): this batch in this process
     with connect(settings.db, wait=settings.lock_wait) as con:
-        replace_mentions(con, articles, mentions, version=version, run_id=run_id)
-    return len(mentions)
+        replace_enrichments(con, results, version=version, run_id=run_id)
+    return {
+        "articles_enriched": len(results),
+        "mentions": sum(len(r.mentions) for r in results),
+        "quotes": sum(len(r.quotes) for r in results),
+        "articles_with_skipped_steps": sum(1 for r in results if r.skipped),
+    }
 
 
 @flow(name="enrich")
 def enrich(db: str | None = None) -> dict[str, int]:
     """Enrich what is not enriched with the current version; re-running does nothing new."""
     settings = Settings.with_overrides(db=db)
-    version = enrichment_version(settings.spacy_model)
+    config = config_from(settings)
+    version = enrichment_version(config)
     with recorded_run("enrich", settings) as run:
         while True:
             with run.warehouse() as con:
                 batch = articles_to_enrich(con, version, settings.batch_size)
             if not batch:
                 break
-            run.stats.add("articles_enriched", len(batch))
-            run.stats.add("mentions", enrich_batch_task(batch, settings, version, run.run_id))
+            for key, n in enrich_batch_task(batch, config, settings, version, run.run_id).items():
+                run.stats.add(key, n)
         return dict(run.stats.counts)

@@ -13,7 +13,8 @@ from wirehouse.flows.common import recorded_run
 from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState
 from wirehouse.parallel import shared_pool
 from wirehouse.settings import Settings
-from wirehouse.tasks.feeds import feed_access_status, load_feed_list, poll_feeds
+from wirehouse.tasks.feedlist import load_feed_list
+from wirehouse.tasks.feeds import feed_access_status, poll_feeds
 from wirehouse.tasks.pages import process_entries
 from wirehouse.tasks.schedule import after_poll, is_due
 from wirehouse.warehouse import connect

@@ -12,6 +12,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from wirehouse.tasks.http_types import is_http_url, media_type
+
 # Where feeds live by convention when a page declares none: WordPress, Blogger, Hugo, Jekyll, Ghost, static sites.
 COMMON_FEED_PATHS: tuple[str, ...] = (
     "/feed",
@@ -68,18 +70,13 @@ def _absolute(href: str, base: str) -> str | None:
         href = rest if rest[:4].lower() == "http" else "http:" + rest
     try:
         url = urldefrag(urljoin(base, href)).url
-        parts = urlsplit(url)
-    except ValueError:  # an unparseable netloc such as "http://[::1"
+    except ValueError:  # urljoin splits both URLs: an unparseable netloc such as "http://[::1"
         return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    return url if is_http_url(url) else None
 
 
 def _rel_tokens(value: str | None) -> set[str]:
     return set((value or "").lower().split())
-
-
-def _media_type(value: str | None) -> str:
-    return (value or "").split(";", 1)[0].strip().lower()
 
 
 def _is_comment_feed(label: str | None, url: str) -> bool:
@@ -126,7 +123,7 @@ def discover_feeds(html: str | bytes, page_url: str) -> list[str]:
         if not href or not (url := _absolute(href, base)):
             continue
         if element.tag == "link":
-            feed_type = _media_type(element.get("type")) in FEED_TYPES
+            feed_type = media_type(element.get("type")) in FEED_TYPES
             announced = feed_type and "alternate" in _rel_tokens(element.get("rel"))
             if announced and not _API_PATH.search(url):
                 declared.append((url, _is_comment_feed(element.get("title"), url)))
@@ -140,8 +137,8 @@ def discover_feeds(html: str | bytes, page_url: str) -> list[str]:
 
 def probe_urls(page_url: str) -> list[str]:
     """COMMON_FEED_PATHS on the site root of `page_url`, in order; ValueError when it is not an http(s) URL."""
-    parts = urlsplit(page_url.strip())
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.netloc:
+    url = page_url.strip()
+    if not is_http_url(url):
         raise ValueError(f"not an http(s) URL: {page_url!r}")
-    return [f"{scheme}://{parts.netloc}{path}" for path in COMMON_FEED_PATHS]
+    parts = urlsplit(url)  # the scheme comes back lower-case
+    return [f"{parts.scheme}://{parts.netloc}{path}" for path in COMMON_FEED_PATHS]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-import yaml
 
 from wirehouse.models import (
     Feed,
@@ -28,65 +25,9 @@ from wirehouse.settings import Settings
 from wirehouse.tasks.charset import decode_body
 from wirehouse.tasks.discover import discover_feeds, probe_urls
 from wirehouse.tasks.fetch import fetch_all
+from wirehouse.tasks.http_types import is_http_url
 from wirehouse.tasks.jsonfeed import looks_like_json_feed, parse_json_feed
 from wirehouse.tasks.sniff import AccessStatus, classify_page, sniff_feed_body
-
-
-class FeedListError(ValueError):
-    pass
-
-
-def load_feed_list(path: Path) -> list[Feed]:
-    """Read the YAML feed list; every problem is reported with the entry it is in."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise FeedListError(f"cannot read feed list {path}: {exc}") from exc
-    rows = data.get("feeds") if isinstance(data, dict) else None
-    if not isinstance(rows, list):
-        raise FeedListError(f"{path}: expected a top-level 'feeds:' list")
-    feeds, names = [], set()
-    for i, row in enumerate(rows, 1):
-        if not isinstance(row, dict) or not row.get("url") or not row.get("name"):
-            raise FeedListError(f"{path}: feed #{i} needs at least 'name' and 'url'")
-        if not str(row["url"]).startswith(("http://", "https://")):
-            raise FeedListError(f"{path}: feed {row['name']!r} has a URL that is not http(s): {row['url']!r}")
-        unknown = set(row) - {"name", "url", "site", "language", "full_content"}
-        if unknown:
-            raise FeedListError(f"{path}: feed {row['name']!r} has unknown keys {sorted(unknown)}")
-        if row["name"] in names:
-            raise FeedListError(f"{path}: feed name {row['name']!r} is used twice")
-        names.add(row["name"])
-        feeds.append(
-            Feed(
-                name=str(row["name"]),
-                url=str(row["url"]),
-                site=row.get("site"),
-                language=row.get("language"),
-                full_content=bool(row.get("full_content", False)),
-            )
-        )
-    return feeds
-
-
-def append_to_feed_list(path: Path, feed: Feed) -> None:
-    """Append one feed as text, so the comments a person wrote in the file survive."""
-    existing = load_feed_list(path) if path.exists() else []
-    if any(f.name == feed.name or f.url == feed.url for f in existing):
-        raise FeedListError(f"{path}: a feed named {feed.name!r} or with URL {feed.url} is already listed")
-    entry = {"name": feed.name, "url": feed.url}
-    entry |= {k: v for k, v in (("site", feed.site), ("language", feed.language)) if v}
-    if feed.full_content:
-        entry["full_content"] = True
-    block = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True)
-    text = path.read_text(encoding="utf-8") if path.exists() else "feeds:\n"
-    if not text.endswith("\n"):
-        text += "\n"
-    # Indent like the items already there: "- name" and "  - name" are both common.
-    existing_item = re.search(r"^( *)- ", text, re.MULTILINE)
-    indent = existing_item.group(1) if existing_item else "  "
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "".join(f"{indent}{line}\n" for line in block.splitlines()), encoding="utf-8")
 
 
 def body_hash(body: bytes) -> str:
@@ -115,12 +56,16 @@ def _feedparser_entries(feed: Feed, body: bytes, base_url: str, content_type: st
         raise ValueError(f"not a feed: {parsed.get('bozo_exception')!r}")
     entries = []
     for entry in parsed.entries:
-        link = entry.get("link") or ""
-        notes = () if urlsplit(link).scheme else ("relative_link",)
+        link = (entry.get("link") or "").strip()
+        try:
+            notes = () if urlsplit(link).scheme else ("relative_link",)
+            url = urljoin(base_url, link) if link else ""
+        except ValueError:  # "http://[::1/x" and the like: this item has no usable link, the others may
+            notes, url = ("bad_link",), ""
         entries.append(
             FeedEntry(
                 feed=feed.name,
-                url=urljoin(base_url, link) if link else "",
+                url=url,
                 guid=entry.get("id"),
                 title=entry.get("title"),
                 author=entry.get("author"),
@@ -148,7 +93,7 @@ def parse_feed(
     entries, links, guids = [], set(), set()
     skipped = duplicates = undated = 0
     for entry in raw:
-        if not entry.url.startswith(("http://", "https://")):
+        if not is_http_url(entry.url):
             skipped += 1
             continue
         if entry.url in links or (entry.guid and entry.guid in guids):
@@ -165,8 +110,9 @@ def parse_feed(
 
 
 def is_conditional(state: FeedState, settings: Settings) -> bool:
-    """Send validators unless the feed's 304s once hid a change, or a periodic full GET is due to check them."""
-    return state.trust_not_modified is not False and state.polls_since_verify < settings.verify_every - 1
+    """Send validators only once a full GET has shown the feed's validators to be honest, and then not on every
+    Nth poll, which checks them again. A feed caught once stays on full GETs (its body hash keeps those cheap)."""
+    return state.trust_not_modified is True and state.polls_since_verify < settings.verify_every - 1
 
 
 def _trust_after(state: FeedState, conditional: bool, result: FetchResult, digest: str) -> bool | None:
@@ -242,6 +188,9 @@ def feed_access_status(poll: FeedPoll) -> AccessStatus:
     return AccessStatus.OK
 
 
+MAX_CANDIDATES = 12  # feeds tried for one homepage: its declared ones, or the common paths
+
+
 def find_feed(url: str, settings: Settings) -> tuple[FeedPoll, list[str]]:
     """The feed at url, or, when url is a web page, the first feed it links to (or one at a common path).
 
@@ -251,7 +200,7 @@ def find_feed(url: str, settings: Settings) -> tuple[FeedPoll, list[str]]:
     if poll.status == PollStatus.NEW or poll.fetch is None or poll.fetch.body is None:
         return poll, []
     html, _ = decode_body(poll.fetch.body, poll.fetch.content_type)
-    candidates = discover_feeds(html, poll.fetch.final_url) or probe_urls(poll.fetch.final_url)
+    candidates = (discover_feeds(html, poll.fetch.final_url) or probe_urls(poll.fetch.final_url))[:MAX_CANDIDATES]
     polls = poll_feeds([Feed(name=f"candidate-{i}", url=c) for i, c in enumerate(candidates)], {}, settings)
     found = next((p for p in polls if p.status == PollStatus.NEW and p.entries), poll)
     return found, candidates

@@ -14,7 +14,7 @@ import socket
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -30,8 +30,11 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Worth another try in a later run; anything else (4xx, blocked, too large) is final.
 TRANSIENT_ERRORS = frozenset(
     {"timeout", "connect_error", "network_error", "dns_error", "http_429", "http_5xx", "deadline",
-     "robots_unavailable"}
+     "robots_unavailable", "host_unavailable"}
 )
+# Transient, so a later run tries again, but not again in this run: the time is spent, or the answer is cached.
+NOT_RETRIED_IN_RUN = frozenset({"deadline", "robots_unavailable", "host_unavailable"})
+ROBOTS_REDIRECTS = 5
 
 
 class FetchError(Exception):
@@ -94,6 +97,37 @@ def _in(address: str, networks: Sequence[IPNetwork]) -> bool:
     return any(ip.version == net.version and ip in net for net in networks)
 
 
+@dataclass
+class _Clock:
+    """One URL's time budget across its tries: the deadline is set when its first request is sent."""
+
+    created: float = field(default_factory=time.monotonic)
+    end: float | None = None  # event-loop time
+
+
+def _redirect_target(url: str, status: int, headers: httpx.Headers) -> str:
+    location = headers.get("location")
+    if not location:
+        raise FetchError("bad_redirect", f"HTTP {status} without a Location header")
+    try:
+        return urljoin(url, location)
+    except ValueError as exc:
+        raise FetchError("bad_redirect", f"unusable Location {location!r}") from exc
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def _header_value(headers: httpx.Headers, name: str) -> str | None:
+    """A validator to send back later; one that is not ASCII could not be sent, so it is not kept."""
+    value = headers.get(name)
+    return value if value and value.isascii() else None
+
+
 def _error_for_status(status: int) -> str | None:
     if status < 400:
         return None
@@ -127,13 +161,18 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
-        """Fetch with retries of transient errors (backoff with jitter, or the server's Retry-After)."""
-        clock = time.monotonic()
-        tries = 0
+        """Fetch with retries of transient errors (backoff with jitter, or the server's Retry-After), all within
+        one deadline per URL that starts when the first request leaves the queue."""
+        clock, tries = _Clock(), 0
+        loop = asyncio.get_running_loop()
         while True:
             tries += 1
-            result = await self._attempt(request)
-            if not is_transient(result.error) or tries > self.settings.fetch_retries:
+            result = await self._attempt(request, clock)
+            host = _host(result.final_url)
+            if result.error != "host_unavailable":
+                self._hosts.record(host, failed=is_transient(result.error))
+            if (not is_transient(result.error) or result.error in NOT_RETRIED_IN_RUN
+                    or tries > self.settings.fetch_retries or self._hosts.gave_up(host)):
                 break
             if result.retry_after is not None:
                 if result.retry_after > self.settings.max_retry_after:
@@ -141,38 +180,44 @@ class Fetcher:
                 wait = result.retry_after
             else:
                 wait = self.settings.retry_backoff * 2 ** (tries - 1) * random.uniform(0.5, 1.5)
+            if clock.end is not None and loop.time() + wait >= clock.end:
+                break  # no time left for another try
             await asyncio.sleep(wait)
-        return replace(result, tries=tries, elapsed_ms=int((time.monotonic() - clock) * 1000))
+        elapsed = int((loop.time() - clock.created) * 1000)
+        return replace(result, tries=tries, elapsed_ms=elapsed)
 
-    async def _attempt(self, request: FetchRequest) -> FetchResult:
+    async def _attempt(self, request: FetchRequest, clock: _Clock) -> FetchResult:
         started = datetime.now(UTC)
         try:
-            # The deadline starts once the first request holds its slots: waiting in the queue is not slowness.
-            async with asyncio.timeout(None) as budget:
-                return await self._follow(request, started, budget)
+            async with asyncio.timeout_at(clock.end) as budget:  # None until the first request is sent
+                return await self._follow(request, started, budget, clock)
         except FetchError as exc:
             return FetchResult(request.url, request.url, started, error=exc.kind, detail=exc.detail)
         except TimeoutError:
             return FetchResult(request.url, request.url, started, error="deadline",
                                detail=f"over {self.settings.request_deadline:.0f}s in all")
-        except (ValueError, UnicodeError, httpx.InvalidURL) as exc:  # URLs that httpx cannot even send
+        except (UnicodeError, httpx.InvalidURL) as exc:  # URLs that httpx cannot even send
             return FetchResult(request.url, request.url, started, error="bad_url", detail=str(exc))
+        except Exception as exc:  # a last guard: one URL must never stop the batch
+            return FetchResult(request.url, request.url, started, error="internal",
+                               detail=f"{type(exc).__name__}: {exc}"[:500])
 
-    async def _follow(self, request: FetchRequest, started: datetime, budget: asyncio.Timeout) -> FetchResult:
+    async def _follow(
+        self, request: FetchRequest, started: datetime, budget: asyncio.Timeout, clock: _Clock
+    ) -> FetchResult:
         url, seen = request.url, set()
         for _ in range(self.settings.max_redirects + 1):
             if url in seen:
                 raise FetchError("redirect_loop", url)
             seen.add(url)
             await self._check_address(url)
+            if self._hosts.gave_up(urlsplit(url).hostname or ""):
+                raise FetchError("host_unavailable", "the host failed again and again in this batch")
             if request.kind == "page" and self.settings.respect_robots:
-                await self._check_robots(url, budget)
-            status, headers, body = await self._get(url, request, budget)
+                await self._check_robots(url, budget, clock)
+            status, headers, body = await self._get(url, request, budget, clock)
             if status in REDIRECT_CODES:
-                location = headers.get("location")
-                if not location:
-                    raise FetchError("bad_redirect", f"HTTP {status} without a Location header")
-                url = urljoin(url, location)
+                url = _redirect_target(url, status, headers)
                 continue
             retry_after = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
             if retry_after is not None:
@@ -184,8 +229,8 @@ class Fetcher:
                 status_code=status,
                 content_type=headers.get("content-type"),
                 body=body,
-                etag=headers.get("etag"),
-                last_modified=headers.get("last-modified"),
+                etag=_header_value(headers, "etag"),
+                last_modified=_header_value(headers, "last-modified"),
                 error=_error_for_status(status),
                 retry_after=retry_after,
             )
@@ -194,12 +239,12 @@ class Fetcher:
     async def _check_address(self, url: str) -> None:
         await check_address(url, allow_private=self.settings.allow_private_addresses, allowed=self._allowed)
 
-    async def _check_robots(self, url: str, budget: asyncio.Timeout) -> None:
+    async def _check_robots(self, url: str, budget: asyncio.Timeout, clock: _Clock) -> None:
         """robots.txt, fetched once per origin and fetcher: 4xx allows all, 5xx or no answer retries later."""
         where = robots_url(url)
         async with self._robots_locks[where]:
             if where not in self._robots:
-                self._robots[where] = await self._load_robots(where, budget)
+                self._robots[where] = await self._load_robots(where, budget, clock)
         rules = self._robots[where]
         if isinstance(rules, FetchError):
             raise rules
@@ -207,33 +252,40 @@ class Fetcher:
         if not rules.can_fetch(agent, url):
             raise FetchError("robots_disallowed", f"{where} disallows it for {agent}")
 
-    async def _load_robots(self, where: str, budget: asyncio.Timeout) -> RobotFileParser | FetchError:
+    async def _load_robots(self, where: str, budget: asyncio.Timeout, clock: _Clock) -> RobotFileParser | FetchError:
+        url = where
         try:
-            await self._check_address(where)
-            status, _, body = await self._get(where, FetchRequest(where, kind="robots"), budget)
+            for _ in range(ROBOTS_REDIRECTS + 1):  # RFC 9309: follow at least five (http → https is common)
+                await self._check_address(url)
+                status, headers, body = await self._get(url, FetchRequest(url, kind="robots"), budget, clock)
+                if status not in REDIRECT_CODES:
+                    break
+                url = _redirect_target(url, status, headers)
+            else:
+                return allow_all()  # a redirect chain that never ends: as if there were none
         except FetchError as exc:
             return FetchError("robots_unavailable", f"{where}: {exc}")
         if 200 <= status < 300:
             return parse_robots(body[:500_000].decode("utf-8", "replace"))
-        if 400 <= status < 500 or status in REDIRECT_CODES:
+        if 400 <= status < 500:
             return allow_all()
         return FetchError("robots_unavailable", f"{where}: HTTP {status}")
 
     async def _get(
-        self, url: str, request: FetchRequest, budget: asyncio.Timeout
+        self, url: str, request: FetchRequest, budget: asyncio.Timeout, clock: _Clock
     ) -> tuple[int, httpx.Headers, bytes]:
+        # Validators on every hop: a redirected feed's 304 comes from where it lives now.
         headers = {}
-        # Only the first hop carries validators: they belong to the URL the feed list names.
-        if url == request.url:
-            if request.etag:
-                headers["If-None-Match"] = request.etag
-            elif request.last_modified:
-                headers["If-Modified-Since"] = request.last_modified
+        if request.etag:
+            headers["If-None-Match"] = request.etag
+        elif request.last_modified:
+            headers["If-Modified-Since"] = request.last_modified
         host = urlsplit(url).hostname or ""
         # Host slot first: a request queued behind a busy host must not hold a global slot meanwhile.
         async with self._hosts.slot(host), self._global:
-            if budget.when() is None:
-                budget.reschedule(asyncio.get_running_loop().time() + self.settings.request_deadline)
+            if clock.end is None:
+                clock.end = asyncio.get_running_loop().time() + self.settings.request_deadline
+                budget.reschedule(clock.end)
             try:
                 async with self._client.stream("GET", url, headers=headers) as response:
                     body = await self._read_capped(response)

@@ -11,14 +11,16 @@ import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from wirehouse.models import Feed, FeedEntry
+from wirehouse.tasks.charset import bom_codec
+from wirehouse.tasks.http_types import is_http_url, media_type
 
-JSON_FEED_TYPES = frozenset({"application/feed+json", "application/json"})
+JSON_FEED_TYPE = "application/feed+json"
+JSON_FEED_TYPES = frozenset({JSON_FEED_TYPE, "application/json"})
 SUMMARY_CHARS = 1000  # content_text stands in for a missing summary, cut to the size summaries usually have
 
-_BOM = b"\xef\xbb\xbf"
 # PHP's json_encode writes "https:\/\/jsonfeed.org\/version\/1.1", so the slashes may be escaped.
 _VERSION = re.compile(rb'"version"\s*:\s*"https?:\\?/\\?/(?:www\.)?jsonfeed\.org', re.IGNORECASE)
 _RFC3339 = re.compile(
@@ -26,6 +28,7 @@ _RFC3339 = re.compile(
     r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
     r"\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
 )
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def looks_like_json_feed(body: bytes, content_type: str | None) -> bool:
@@ -34,11 +37,20 @@ def looks_like_json_feed(body: bytes, content_type: str | None) -> bool:
     The content type decides when it says JSON (feedparser cannot read JSON anyway), unless the body is plainly
     XML served under a wrong type; otherwise the body must be a JSON object naming a jsonfeed.org version.
     """
-    start = body.removeprefix(_BOM).lstrip()[:1]
-    media_type = (content_type or "").split(";", 1)[0].strip().lower()
-    if media_type in JSON_FEED_TYPES and start != b"<":
+    body = _utf8(body)
+    start = body.lstrip()[:1]
+    if media_type(content_type) in JSON_FEED_TYPES and start != b"<":
         return True
     return start == b"{" and _VERSION.search(body) is not None
+
+
+def _utf8(body: bytes) -> bytes:
+    """The body as UTF-8 without a BOM, for the byte checks above: json reads UTF-16 and UTF-32 too."""
+    bom = bom_codec(body)
+    if bom is None:
+        return body
+    codec, size = bom
+    return body[size:] if codec == "utf-8" else body[size:].decode(codec, "replace").encode("utf-8")
 
 
 def parse_json_feed(feed: Feed, body: bytes, *, base_url: str) -> list[FeedEntry]:
@@ -51,8 +63,8 @@ def parse_json_feed(feed: Feed, body: bytes, *, base_url: str) -> list[FeedEntry
     if not isinstance(items, list):
         raise ValueError("not a JSON feed: no 'items' list" if items is None else "JSON feed 'items' is not a list")
     # Relative item URLs are relative to the site the feed describes; the feed's own address is the fallback.
-    home = document.get("home_page_url")
-    base = (_http_url(home, base_url) if isinstance(home, str) else None) or base_url
+    home = _text(document.get("home_page_url"))
+    base = (_http_url(home, base_url) if home else None) or base_url
     feed_author = _author(document)  # 1.1: items without authors have the feed's
     entries = []
     for item in items:
@@ -89,8 +101,23 @@ def _load(body: bytes) -> dict[str, Any]:
 
 
 def _text(value: object) -> str | None:
-    """A string field, or None: feeds in the wild put numbers, nulls and objects where strings belong."""
-    return value if isinstance(value, str) and value.strip() else None
+    """A string field, or None: feeds in the wild put numbers, nulls and objects where strings belong.
+
+    Every string that leaves the document goes through here, so that it is made encodable once, here.
+    """
+    return _encodable(value) if isinstance(value, str) and value.strip() else None
+
+
+def _encodable(text: str) -> str:
+    """`text` with each lone surrogate as U+FFFD; a high and a low surrogate in a row become their character.
+
+    json lets a "\\ud800" escape (and UTF-8-encoded surrogates) through as a lone surrogate, which str.encode()
+    refuses downstream: the URL id, the Parquet writer. UTF-16 is the codec that pairs surrogates up and replaces
+    each unpaired one with a single U+FFFD (a UTF-8 round trip would give three, and split pairs).
+    """
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _guid(value: object) -> str | None:
@@ -106,10 +133,9 @@ def _http_url(value: str, base: str) -> str | None:
     """`value` resolved against `base` when the result is an http(s) URL with a host; None otherwise."""
     try:
         url = urljoin(base, value.strip())
-        parts = urlsplit(url)
-    except ValueError:  # "http://[::1" and other unparseable netlocs
+    except ValueError:  # urljoin splits both URLs: "http://[::1" and other unparseable netlocs
         return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    return url if is_http_url(url) else None
 
 
 def _item_url(item: dict[str, Any], base: str) -> str | None:
@@ -118,7 +144,7 @@ def _item_url(item: dict[str, Any], base: str) -> str | None:
     if url and (resolved := _http_url(url, base)):
         return resolved
     guid = _text(item.get("id"))
-    if guid and guid.strip().lower().startswith(("http://", "https://")):
+    if guid and is_http_url(guid.strip()):
         return _http_url(guid, base)
     return None
 

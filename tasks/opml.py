@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from xml.parsers import expat
 
 from wirehouse.models import Feed
+from wirehouse.tasks.http_types import is_http_url
 
 NAME_MAX = 64  # a slug of a whole sentence-long title makes a poor feed name
 
@@ -47,6 +48,10 @@ def _parse_xml(data: bytes) -> ET.Element:
         raise ValueError(f"not an OPML document we accept: {exc}") from None
     except expat.ExpatError as exc:
         raise ValueError(f"not an OPML document: malformed XML ({exc})") from exc
+    except (LookupError, ValueError) as exc:
+        # The declared encoding: a name Python does not know or a codec that is no text encoding (LookupError),
+        # a multi-byte one expat cannot use, a decoder that fails (ValueError).
+        raise ValueError(f"not an OPML document: unusable encoding ({exc})") from exc
 
 
 def slugify(text: str) -> str:
@@ -58,20 +63,15 @@ def slugify(text: str) -> str:
 
 def _http_url(value: str | None) -> str | None:
     """The xmlUrl when it is http(s) with a host, scheme lowercased (the feed list only accepts "http(s)://")."""
-    if not value:
+    value = (value or "").strip()
+    if not is_http_url(value):
         return None
-    value = value.strip()
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return scheme + value[len(parts.scheme) :]
+    scheme, rest = value.split(":", 1)
+    return f"{scheme.lower()}:{rest}"
 
 
-def _unique(base: str, taken: set[str]) -> str:
+def unique_name(base: str, taken: set[str]) -> str:
+    """`base`, or the first of "base-2", "base-3"… not in `taken`; the name returned is added to `taken`."""
     name, n = base, 1
     while name in taken:
         n += 1
@@ -94,7 +94,7 @@ def _outline_feeds(outlines: Iterable[ET.Element]) -> list[Feed]:
         site = next((v.strip() for v in (attrs.get("title"), attrs.get("text")) if v and v.strip()), None)
         host = urlsplit(url).hostname or ""
         base = slugify(site or "") or slugify(host.removeprefix("www.")) or "feed"
-        feeds.append(Feed(name=_unique(base, names), url=url, site=site, language=None, full_content=False))
+        feeds.append(Feed(name=unique_name(base, names), url=url, site=site, language=None, full_content=False))
     return feeds
 
 
@@ -102,7 +102,8 @@ def read_opml(data: bytes) -> list[Feed]:
     """Every outline with an http(s) `xmlUrl`, at any depth, as a Feed with a unique slug name.
 
     Names come from the outline's title (or text), else the URL's host; repeats get "-2", "-3"…; a URL listed
-    twice is kept once. Raises ValueError for malformed XML, a DOCTYPE, or a root element other than <opml>.
+    twice is kept once. Raises ValueError for malformed XML, an unusable declared encoding, a DOCTYPE, or a root
+    element other than <opml>.
     """
     root = _parse_xml(data)
     if root.tag.lower() != "opml":

@@ -13,6 +13,7 @@ from wirehouse.settings import Settings
 from wirehouse.tasks.charset import decode_body
 from wirehouse.tasks.clean import Rejected, clean_many
 from wirehouse.tasks.fetch import fetch_all, is_transient
+from wirehouse.tasks.http_types import media_type
 from wirehouse.tasks.sniff import AccessStatus, classify_page
 
 # Fetched fine, nothing to clean: retried by later runs (a challenge or an empty 200 may go away).
@@ -28,8 +29,8 @@ def _without_html(entry: FeedEntry, fetch: FetchResult, access: AccessStatus) ->
         reason = f"{fetch.error}: {fetch.detail}" if fetch.detail else fetch.error
         return PageResult(outcome=Outcome.FAILED, reason=reason, transient=is_transient(fetch.error), **common)
     if access == AccessStatus.NOT_HTML:
-        media_type = (fetch.content_type or "unknown").split(";")[0].strip().lower()
-        return PageResult(outcome=Outcome.REJECTED, reason=f"not_html: {media_type}", **common)
+        reason = f"not_html: {media_type(fetch.content_type) or 'unknown'}"
+        return PageResult(outcome=Outcome.REJECTED, reason=reason, **common)
     if access in RETRY_LATER:
         return PageResult(outcome=Outcome.FAILED, reason=RETRY_LATER[access], transient=True, **common)
     return None

@@ -21,7 +21,7 @@ def after_poll(state: FeedState, poll: FeedPoll, settings: Settings) -> tuple[Fe
     if poll.status == PollStatus.FAILED:
         failures = state.consecutive_failures + 1
         first_failure = state.first_failure_at or at
-        delay = min(settings.backoff_base * 2 ** (failures - 1), settings.backoff_cap)
+        delay = min(settings.backoff_base * 2 ** min(failures - 1, 32), settings.backoff_cap)
         gone_reason = None
         if poll.http_status in GONE_STATUSES:
             gone_reason = f"HTTP {poll.http_status}"
@@ -32,7 +32,7 @@ def after_poll(state: FeedState, poll: FeedPoll, settings: Settings) -> tuple[Fe
             consecutive_failures=failures,
             first_failure_at=first_failure,
             next_poll_at=at + timedelta(seconds=delay),
-            gone_at=at if gone_reason else None,
+            gone_at=at if gone_reason else state.gone_at,  # a forced poll of a gone feed that fails: still gone
         )
         return new, gone_reason
     return (
@@ -43,6 +43,7 @@ def after_poll(state: FeedState, poll: FeedPoll, settings: Settings) -> tuple[Fe
             body_hash=poll.body_hash,
             consecutive_failures=0,
             first_failure_at=None,
+            gone_at=None,  # answered: it is back
             next_poll_at=at + timedelta(seconds=settings.poll_interval) if settings.poll_interval else None,
             trust_not_modified=poll.trust_not_modified,
             polls_since_verify=state.polls_since_verify + 1 if poll.conditional else 0,

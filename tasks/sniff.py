@@ -13,6 +13,8 @@ from html import unescape
 from typing import NamedTuple
 
 from wirehouse.tasks.charset import bom_codec, charset_param, utf16_32_without_bom, web_codec
+from wirehouse.tasks.http_types import media_type
+from wirehouse.tasks.jsonfeed import JSON_FEED_TYPE, looks_like_json_feed
 
 HEAD_BYTES = 64 * 1024  # markup that tells what a document is stands at its top; the rest is not read
 THIN_PAGE_CHARS = 1500  # visible text below this: a wall or an error page, not an article
@@ -152,7 +154,6 @@ _LOGIN_FORM = re.compile(
 # A feed root anywhere in the head: feeds with junk before them (PHP warnings, stray text) are still feeds.
 _FEED_TAG = re.compile(r"<(?:[\w.-]+:)?(?:rss|feed|rdf|channel)(?=[\s/>])", _FLAGS)
 _HTML_TAG = re.compile(r"<(?:html|head|body)(?=[\s/>])", _FLAGS)
-_JSON_FEED_VERSION = re.compile(r"[\"']version[\"']\s*:\s*[\"']https?://jsonfeed\.org/version/", _FLAGS)
 _NAME = re.compile(r"[A-Za-z_][\w.:-]*")
 _TAG = re.compile(r"<[^<>]*>")
 _HIDDEN_OPEN = re.compile(r"<!--|<(script|style|noscript|template)\b", _FLAGS)
@@ -173,9 +174,6 @@ _MAGIC = (
 )
 _RIFF = re.compile(rb"RIFF....(?:WEBP|WAVE|AVI )", re.DOTALL)
 _ISO_MEDIA = re.compile(rb"....ftyp", re.DOTALL)  # MP4, MOV, AVIF, HEIC
-
-# Longest first: the UTF-32-LE BOM starts with the UTF-16-LE one.
-
 
 
 def _head_text(body: bytes, content_type: str | None) -> str:
@@ -293,10 +291,6 @@ def _html_reason(text: str) -> str:
     return "html_page"
 
 
-def _media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
 # --- feeds ----------------------------------------------------------------------------------------------------
 
 
@@ -320,12 +314,13 @@ def _feed_reason(body: bytes, content_type: str | None) -> str | None:
         return None  # a feed after junk (PHP warnings, a stray line): feedparser reads it, flagged bozo
     if _looks_html(text, prolog):
         return _html_reason(text)
-    stripped = text.lstrip()
-    if stripped.startswith("{"):
-        if _JSON_FEED_VERSION.search(stripped) or _media_type(content_type) == "application/feed+json":
-            return None
-        return "not_feed"
-    if prolog.root is None and _media_type(content_type) in HTML_TYPES:
+    if text.lstrip().startswith("{"):
+        # The body must name a jsonfeed.org version unless served as JSON Feed's own type: application/json is also
+        # what APIs send errors as (`looks_like_json_feed` trusts it: it only picks a parser). The head goes in as
+        # decoded above, whatever UTF it came in.
+        named = looks_like_json_feed(text.encode("utf-8", "replace"), None)
+        return None if named or media_type(content_type) == JSON_FEED_TYPE else "not_feed"
+    if prolog.root is None and media_type(content_type) in HTML_TYPES:
         return "html_page"  # plain text served as HTML: an error message
     return "not_feed"
 
@@ -356,14 +351,14 @@ def _page_status(status: int | None, content_type: str | None, body: bytes, erro
         return AccessStatus.NOT_MODIFIED
     if status is None or not 200 <= status < 300:
         return AccessStatus.ERROR
-    media_type = _media_type(content_type)
-    if media_type and media_type not in HTML_TYPES:
+    declared = media_type(content_type)
+    if declared and declared not in HTML_TYPES:
         return AccessStatus.NOT_HTML
     head = body[:HEAD_BYTES]
     text = _head_text(head, content_type)
     if not head.strip() or not text.strip():
         return AccessStatus.ERROR  # a 2xx with nothing in it: the server failed, the page may come back
-    if _is_binary(head, text) or (not media_type and not _looks_html(text, _prolog(text))):
+    if _is_binary(head, text) or (not declared and not _looks_html(text, _prolog(text))):
         return AccessStatus.NOT_HTML
     if _html_reason(text) == "bot_challenge":
         return AccessStatus.BOT_CHALLENGE

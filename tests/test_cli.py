@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from conftest import flattened_seed
 from wirehouse.cli import app
 from wirehouse.localserver import serve_directory
-from wirehouse.tasks.feeds import load_feed_list
+from wirehouse.tasks.feedlist import load_feed_list
 from wirehouse.warehouse import connect
 
 runner = CliRunner()

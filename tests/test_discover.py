@@ -54,6 +54,13 @@ WORDPRESS = """<!DOCTYPE html><html><head>
             <link rel="alternate" type="application/rss+xml" href="mailto:x@example.org">
             <link rel="alternate" type="application/rss+xml" href="http://[::1">
             <link rel="alternates" type="application/rss+xml" href="/nope.xml">""", []),
+        # Hosts must be there and parse, whatever the scheme's case; a <base href> that fails leaves the page's URL.
+        ("""<base href="http://[::1/x"><link rel="alternate" type="application/rss+xml" href="http:///no-host.xml">
+            <link rel="alternate" type="application/rss+xml" href="https://user@/no-host.xml">
+            <link rel="alternate" type="application/rss+xml" href="ht&#9;tp://tab.example/rss">
+            <link rel="alternate" type="application/rss+xml" href="HTTPS://Upper.example/rss.xml">
+            <a href="http://[::1/feed/">f</a><a href="rss.xml">r</a>""",
+         ["https://Upper.example/rss.xml", "https://news.example.org/section/rss.xml"]),
         # The old feed: pseudo-scheme.
         ("""<link rel="alternate" type="application/rss+xml" href="feed://old.example/rss">
             <link rel="alternate" type="application/rss+xml" href="feed:https://old.example/atom">""",
@@ -114,7 +121,9 @@ def test_probe_urls() -> None:
     assert len(COMMON_FEED_PATHS) == 10 and len(set(COMMON_FEED_PATHS)) == 10
 
 
-@pytest.mark.parametrize("url", ["example.org", "ftp://example.org/", "/relative/path", "", "http://"])
+@pytest.mark.parametrize(
+    "url", ["example.org", "ftp://example.org/", "/relative/path", "", "http://", "http://[::1/x", "http://user@/"]
+)
 def test_probe_urls_needs_an_http_url(url: str) -> None:
     with pytest.raises(ValueError, match="not an http"):
         probe_urls(url)

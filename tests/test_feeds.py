@@ -9,14 +9,8 @@ import pytest
 
 from conftest import SHARED
 from wirehouse.models import Feed, FeedState, FetchResult, PollStatus
-from wirehouse.tasks.feeds import (
-    FeedListError,
-    append_to_feed_list,
-    body_hash,
-    classify_poll,
-    load_feed_list,
-    parse_feed,
-)
+from wirehouse.tasks.feedlist import FeedListError, append_to_feed_list, load_feed_list
+from wirehouse.tasks.feeds import body_hash, classify_poll, parse_feed
 
 FEED = Feed(name="test", url="https://news.example.org/feed.xml")
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -95,6 +89,25 @@ def test_poll_statuses() -> None:
     assert new.status == PollStatus.NEW and len(new.entries) == 2 and new.etag == '"2"'
     failed = classify_poll(FEED, state, result(None, error="timeout"))
     assert failed.status == PollStatus.FAILED and failed.error == "timeout"
+
+
+def test_one_bad_link_does_not_fail_the_feed() -> None:
+    rss = RSS.replace(b"<link>/b.html</link>", b"<link>http://[::1/b</link>").replace(
+        b"https://news.example.org/a.html", b"HTTPS://news.example.org/a.html")
+    entries, items = parse_feed(FEED, rss, base_url=FEED.url)
+    assert [e.url.lower() for e in entries] == ["https://news.example.org/a.html"]  # upper-case scheme kept
+    assert items.skipped_no_link == 2
+
+
+def test_feed_list_is_never_written_broken(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text("feeds: []\n")
+    append_to_feed_list(path, Feed("one", "https://one.example/feed"))
+    assert [f.name for f in load_feed_list(path)] == ["one"]
+    for bad in (Feed("", "https://two.example/feed"), Feed("ftp", "ftp://two.example/feed")):
+        with pytest.raises(FeedListError):
+            append_to_feed_list(path, bad)
+    assert [f.name for f in load_feed_list(path)] == ["one"]
 
 
 def test_impossible_dates_do_not_fail_the_feed() -> None:

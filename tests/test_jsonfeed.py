@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +12,7 @@ import pytest
 
 from conftest import SHARED
 from wirehouse.models import Feed, FeedEntry
+from wirehouse.tasks.identity import url_id
 from wirehouse.tasks.jsonfeed import SUMMARY_CHARS, looks_like_json_feed, parse_json_feed, parse_rfc3339
 
 FEED = Feed(name="jf", url="https://blog.example.org/feed.json")
@@ -143,6 +146,33 @@ def test_bom_and_utf16_bodies_parse() -> None:
         assert [e.title for e in parse_json_feed(FEED, raw, base_url=BASE)] == ["Café"]
 
 
+def test_lone_surrogates_become_replacement_characters_everywhere() -> None:
+    # json accepts a "\ud800" escape (and UTF-8-encoded surrogates) and gives a str that str.encode() refuses.
+    raw = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "home_page_url": "https://x.example/\\ud800/",'
+        b' "authors": [{"name": "Feed \\udfff"}],'
+        b' "items": ['
+        b'  {"id": "g\\ud800", "url": "a\\udc00b", "title": "T\\ud800", "authors": [{"name": "A\\ud800"}],'
+        b'   "summary": "S\\ud83d", "content_html": "<p>\\ude00</p>"},'
+        b'  {"id": "https://x.example/\\ud800id", "content_text": "C\\ud800",'
+        b'   "title": "pair \\ud83d\\ude00, swapped \\ude00\\ud83d, raw \xed\xa0\xbd\xed\xb8\x80 \xed\xa0\x80"}'
+        b"]}"
+    )
+    first, second = parse_json_feed(FULL, raw, base_url=BASE)
+    assert first.url == "https://x.example/\ufffd/a\ufffdb"  # the home page, itself cleaned, is the base
+    assert (first.guid, first.title, first.author, first.summary) == ("g\ufffd", "T\ufffd", "A\ufffd", "S\ufffd")
+    assert first.content_html == "<p>\ufffd</p>"
+    assert second.url == "https://x.example/\ufffdid" and second.author == "Feed \ufffd"
+    assert second.summary == "C\ufffd"
+    # One U+FFFD per lone surrogate; a high and a low one in a row are the character they encode.
+    assert second.title == "pair \U0001F600, swapped \ufffd\ufffd, raw \U0001F600 \ufffd"
+    for entry in (first, second):
+        for value in dataclasses.astuple(entry):
+            if isinstance(value, str):
+                value.encode("utf-8")
+        url_id(entry.url)
+
+
 def test_empty_items_list_is_a_feed_with_no_entries() -> None:
     assert parse_json_feed(FEED, b'{"version": "https://jsonfeed.org/version/1", "items": []}', base_url=BASE) == []
 
@@ -200,6 +230,14 @@ def test_date_modified_stands_in_for_date_published() -> None:
         (b'["https://jsonfeed.org/version/1"]', None, False),
         (b"<rss version='2.0'><channel/></rss>", "application/rss+xml", False),
         (b"", None, False),
+        # A BOM of any UTF: json reads them all, so detection does too.
+        pytest.param(codecs.BOM_UTF16_LE + '{"version": "https://jsonfeed.org/version/1.1"}'.encode("utf-16-le"),
+                     None, True, id="utf16le-bom"),
+        pytest.param(codecs.BOM_UTF32_BE + '\n{"version": "https://jsonfeed.org/version/1"}'.encode("utf-32-be"),
+                     None, True, id="utf32be-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + "<rss/>".encode("utf-16-be"), "application/json", False,
+                     id="utf16be-bom-xml"),
+        pytest.param(codecs.BOM_UTF8 + b"<rss/>", "application/feed+json", False, id="utf8-bom-xml"),
     ],
 )
 def test_looks_like_json_feed(raw: bytes, content_type: str | None, expected: bool) -> None:

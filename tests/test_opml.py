@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wirehouse.models import Feed
-from wirehouse.tasks.opml import read_opml, slugify, write_opml
+from wirehouse.tasks.opml import read_opml, slugify, unique_name, write_opml
 
 EXPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="1.0">
@@ -80,11 +80,40 @@ def test_names_stay_unique_even_against_natural_suffixes() -> None:
         (b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
 <opml><body><outline text="&lol2;" xmlUrl="https://x.example/"/></body></opml>""", "DOCTYPE"),
         (b"""<!DOCTYPE opml SYSTEM "file:///etc/passwd"><opml/>""", "DOCTYPE"),
+        # Declared encodings Python does not know (LookupError), that are no text encoding (LookupError too), that
+        # expat cannot use or whose decoder fails (ValueErrors without context): all the same refusal.
+        (b'<?xml version="1.0" encoding="x-bogus"?><opml/>', "unusable encoding"),
+        (b'<?xml version="1.0" encoding="rot13"?><opml/>', "unusable encoding"),
+        (b'<?xml version="1.0" encoding="utf-7"?><opml/>', "unusable encoding"),
+        (b'<?xml version="1.0" encoding="idna"?><opml/>', "unusable encoding"),
     ],
 )
 def test_read_opml_refusals_are_value_errors(data: bytes, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         read_opml(data)
+
+
+def test_unique_name() -> None:
+    taken = {"blog", "blog-2", "news-3"}
+    assert unique_name("news", taken) == "news"
+    assert unique_name("blog", taken) == "blog-3"
+    assert unique_name("blog", taken) == "blog-4"  # each name returned is taken from then on
+    assert unique_name("news", taken) == "news-2"
+    assert taken == {"blog", "blog-2", "blog-3", "blog-4", "news", "news-2", "news-3"}
+
+
+def test_only_http_feed_urls_with_a_host_are_read() -> None:
+    urls = [
+        "HTTP://Upper.example/rss",
+        "  https://spaces.example/rss  ",
+        "ht&#9;tp://tab-in-scheme.example/rss",  # urlsplit would drop the tab; the feed list would not
+        "http://[::1/rss",
+        "http://user@/rss",
+        "feed://old.example/rss",
+    ]
+    outlines = "".join(f'<outline text="f" xmlUrl="{url}"/>' for url in urls)
+    feeds = read_opml(f"<opml><body>{outlines}</body></opml>".encode())
+    assert [f.url for f in feeds] == ["http://Upper.example/rss", "https://spaces.example/rss"]
 
 
 def test_read_opml_other_encodings_and_empty_bodies() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from wirehouse.demo import demo_environment
 from wirehouse.models import Feed
-from wirehouse.tasks.feeds import append_to_feed_list
+from wirehouse.tasks.feedlist import append_to_feed_list
 
 SEED_TITLE = "Iran is conducting urgent diplomacy as it prepares for Israel's response to missile attacks"
 
@@ -24,12 +24,16 @@ def warehouse(prefect_server, demo_site, tmp_path_factory: pytest.TempPathFactor
     db = tmp_path_factory.mktemp("warehouse") / "w.duckdb"
     with demo_environment():
         first = ingest(feeds_file=str(corpus.feeds_file), db=str(db))
-        requests_after_first = list(site.requests)
+        requests_after_first = len(site.requests)
         second = ingest(feeds_file=str(corpus.feeds_file), db=str(db))
-        requests_in_second = site.requests[len(requests_after_first) :]
+        requests_after_second = len(site.requests)
+        third = ingest(feeds_file=str(corpus.feeds_file), db=str(db))
+        requests_in_second = site.requests[requests_after_first:requests_after_second]
+        requests_in_third = site.requests[requests_after_second:]
         enriched = enrich(db=str(db))
         enriched_again = enrich(db=str(db))
-    return {"db": db, "corpus": corpus, "first": first, "second": second, "second_requests": requests_in_second,
+    return {"db": db, "corpus": corpus, "first": first, "second": second, "third": third,
+            "second_requests": requests_in_second, "third_requests": requests_in_third,
             "enriched": enriched, "enriched_again": enriched_again}
 
 
@@ -59,12 +63,15 @@ def test_seed_article_is_clean_in_the_warehouse(warehouse, seed_text: str) -> No
     assert "\nclose\n" not in f"\n{text}\n"
 
 
-def test_second_ingest_is_a_no_op(warehouse) -> None:
-    second = warehouse["second"]
-    assert second["entries_new"] == 0
-    assert not any(k.startswith("pages_") for k in second)
-    # only the four feeds were asked for, and each answered 304 Not Modified
-    assert sorted(status for _, status in warehouse["second_requests"]) == [304] * 4
+def test_ingest_again_is_a_no_op(warehouse) -> None:
+    for run in ("second", "third"):
+        assert warehouse[run]["entries_new"] == 0
+        assert not any(k.startswith("pages_") for k in warehouse[run])
+    # second run: full GETs of the four feeds (their bodies unchanged: not parsed), which shows their ETags honest
+    assert warehouse["second"]["feeds_unchanged"] == 4
+    assert sorted(status for _, status in warehouse["second_requests"]) == [200] * 4
+    # from then on, conditional requests: four 304s, nothing else
+    assert sorted(status for _, status in warehouse["third_requests"]) == [304] * 4
     counts = query(warehouse["db"], "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM pages)")
     assert counts == [(len(warehouse["corpus"].pages), len(warehouse["corpus"].pages))]
 
@@ -81,6 +88,14 @@ def test_entities_found_by_spacy(warehouse) -> None:
     )
     assert {("Joe Biden", "PERSON"), ("Benjamin Netanyahu", "PERSON"), ("Yoav Gallant", "PERSON")} <= seed_entities
     assert {("Iran", "GPE"), ("Israel", "GPE"), ("Tehran", "GPE")} <= seed_entities
+    canonical_people = {name for (name,) in query(
+        warehouse["db"], "SELECT DISTINCT e.name FROM mentions m JOIN entities e USING (entity_id) "
+        "JOIN articles a USING (article_id) WHERE a.title = ? AND e.label = 'PERSON'", SEED_TITLE)}
+    assert {"Joe Biden", "Benjamin Netanyahu", "Yoav Gallant", "Abbas Araghchi", "Hassan Nasrallah"} <= canonical_people
+    speakers = dict(query(warehouse["db"], "SELECT split_part(q.text, ' ', 1) || ' ' || split_part(q.text, ' ', 2), "
+                          "q.speaker_canonical FROM quotes q JOIN articles a USING (article_id) WHERE a.title = ?",
+                          SEED_TITLE))
+    assert speakers["Our punch"] == "Yoav Gallant" and speakers["is the"] == "Abbas Araghchi"
     # offsets point into the stored text
     bad = query(
         warehouse["db"],
@@ -92,7 +107,7 @@ def test_entities_found_by_spacy(warehouse) -> None:
 
 def test_runs_are_recorded(warehouse) -> None:
     rows = query(warehouse["db"], "SELECT flow, status FROM runs ORDER BY started_at")
-    assert rows == [("ingest", "completed"), ("ingest", "completed"), ("enrich", "completed"), ("enrich", "completed")]
+    assert rows == [("ingest", "completed")] * 3 + [("enrich", "completed")] * 2
 
 
 def test_bad_feeds_are_recorded_and_do_not_stop_the_others(prefect_server, demo_site, tmp_path: Path) -> None:

@@ -42,6 +42,20 @@ def test_success_resets_health() -> None:
     assert state.etag == '"x"' and is_due(state, T0)
 
 
+def test_a_gone_feed_comes_back_when_it_answers() -> None:
+    gone, _ = after_poll(FeedState(), failed(T0, status=410), SETTINGS)
+    still, _ = after_poll(gone, failed(T0 + timedelta(days=1)), SETTINGS)  # a forced poll that fails
+    assert still.gone_at == T0
+    ok = FeedPoll(FEED, PollStatus.NEW, T0 + timedelta(days=2), http_status=200, body_hash="h")
+    back, _ = after_poll(still, ok, SETTINGS)
+    assert back.gone_at is None and is_due(back, T0 + timedelta(days=2))
+
+
+def test_backoff_survives_very_long_failure_streaks() -> None:
+    state, _ = after_poll(FeedState(consecutive_failures=5000, first_failure_at=T0), failed(T0), SETTINGS)
+    assert state.next_poll_at == T0 + timedelta(seconds=3600)
+
+
 def test_410_retires_a_feed_at_once_and_long_failure_later() -> None:
     state, gone = after_poll(FeedState(), failed(T0, status=410), SETTINGS)
     assert gone == "HTTP 410" and state.gone_at == T0 and not is_due(state, T0 + timedelta(days=30))
@@ -59,17 +73,21 @@ def test_poll_interval_spaces_healthy_polls() -> None:
     assert state.next_poll_at == T0 + timedelta(seconds=900)
 
 
-def test_every_nth_poll_is_unconditional() -> None:
-    state = FeedState(etag='"1"', body_hash="h")
-    pattern = []
-    for _ in range(8):
-        conditional = is_conditional(state, SETTINGS)
+def test_304s_are_used_only_once_verified_and_checked_every_nth_poll() -> None:
+    """A feed's polls through the real classifier: full GETs until one shows the validators are honest, then
+    conditional polls, with every Nth a full GET again."""
+    state, pattern = FeedState(), []
+    for _ in range(10):
+        conditional = is_conditional(state, SETTINGS) and bool(state.etag)
         pattern.append(conditional)
-        poll = FeedPoll(FEED, PollStatus.NOT_MODIFIED, T0, http_status=304, etag='"1"', body_hash="h",
-                        conditional=conditional, trust_not_modified=state.trust_not_modified)
-        state, _ = after_poll(state, poll, SETTINGS)
-    assert pattern == [True, True, True, False, True, True, True, False]
+        result = (FetchResult(FEED.url, FEED.url, T0, status_code=304) if conditional
+                  else FetchResult(FEED.url, FEED.url, T0, status_code=200, body=RSS, etag='"1"'))
+        state, _ = after_poll(state, classify_poll(FEED, state, result, conditional=conditional), SETTINGS)
+    # 1st: new feed; 2nd: a full GET finds the same body under the same ETag, so 304s can be trusted
+    assert pattern == [False, False, True, True, True, False, True, True, True, False]
+    assert state.trust_not_modified is True
     assert not is_conditional(FeedState(etag='"1"', trust_not_modified=False), SETTINGS)
+    assert not is_conditional(FeedState(etag='"1"', trust_not_modified=None), SETTINGS)
 
 
 @pytest.mark.parametrize(

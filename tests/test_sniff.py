@@ -6,6 +6,8 @@ import codecs
 import gzip
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -210,6 +212,8 @@ JSON_FEED = b"""{
   "feed_url": "https://news.example.com/feed.json",
   "items": [{"id": "1", "url": "https://news.example.com/2024/05/tram", "content_text": "The council voted."}]
 }"""
+# PHP's json_encode escapes slashes by default.
+JSON_FEED_PHP = b'{"version":"https:\\/\\/jsonfeed.org\\/version\\/1.1","title":"PHP","items":[]}'
 
 XHTML_PAGE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
@@ -290,6 +294,12 @@ ARTICLE = article(footer=NEWSLETTER_FOOTER)
         pytest.param(RSS.decode().encode("utf-32-be"), None, None, id="utf32be-no-bom"),
         pytest.param(JSON_FEED, "application/feed+json", None, id="json-feed"),
         pytest.param(JSON_FEED, "text/plain", None, id="json-feed-as-text"),
+        pytest.param(JSON_FEED_PHP, "application/json", None, id="json-feed-escaped-slashes-as-json"),
+        pytest.param(JSON_FEED_PHP, "text/plain", None, id="json-feed-escaped-slashes-as-text"),
+        pytest.param(JSON_FEED_PHP, None, None, id="json-feed-escaped-slashes-untyped"),
+        pytest.param(JSON_FEED.decode().encode("utf-16"), None, None, id="json-feed-utf16-bom"),
+        pytest.param(JSON_FEED.decode().encode("utf-16-le"), None, None, id="json-feed-utf16le-no-bom"),
+        pytest.param(JSON_ERROR, "application/feed+json", None, id="json-typed-as-json-feed"),
         pytest.param(CLOUDFLARE_CHALLENGE, "text/html; charset=UTF-8", "bot_challenge", id="cloudflare-challenge"),
         pytest.param(CLOUDFLARE_BLOCK, "text/html", "bot_challenge", id="cloudflare-attention-required"),
         pytest.param(DATADOME, "text/html;charset=utf-8", "bot_challenge", id="datadome"),
@@ -324,6 +334,12 @@ ARTICLE = article(footer=NEWSLETTER_FOOTER)
 )
 def test_sniff_feed_body(body: bytes, content_type: str | None, expected: str | None) -> None:
     assert sniff_feed_body(body, content_type) == expected
+
+
+def test_json_feeds_have_one_detector_and_no_import_cycle() -> None:
+    # sniff uses jsonfeed's detector; jsonfeed must stay importable on its own, without sniff.
+    code = "import sys, wirehouse.tasks.jsonfeed; assert 'wirehouse.tasks.sniff' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_sniff_feed_body_reads_only_the_head() -> None:

@@ -9,29 +9,30 @@ import duckdb
 import pytest
 
 from wirehouse.models import (
+    ArticleEnrichment,
     ArticleText,
     CleanArticle,
+    EntityMention,
     Feed,
     FeedEntry,
     FeedPoll,
     FeedState,
-    Mention,
     Outcome,
     PageResult,
     PollStatus,
+    Quote,
 )
 from wirehouse.settings import Settings
 from wirehouse.tasks.identity import url_id
 from wirehouse.tasks.schedule import after_poll
 from wirehouse.warehouse import connect
 from wirehouse.warehouse.db import migrations
+from wirehouse.warehouse.enrichments import articles_to_enrich, replace_enrichments
 from wirehouse.warehouse.loaders import (
     PollRecord,
-    articles_to_enrich,
     load_pages,
     pending_entries,
     record_polls,
-    replace_mentions,
     sync_feeds,
 )
 
@@ -107,18 +108,31 @@ def test_page_loads_are_idempotent_and_failures_retried(con) -> None:
     assert pending_entries(con, run_id="r3", max_attempts=2, limit=10) == []  # two tries used, two allowed
 
 
-def test_mentions_are_replaced_per_article(con) -> None:
+def enrichment(todo: ArticleText, mentions: list[EntityMention], **extra: object) -> ArticleEnrichment:
+    fields = {"language": "en", "sentences": [(0, len(todo.text))], "quotes": [], "keyphrases": ["some text"],
+              "sentiment": 0.1, "summary": todo.text[:20], "word_count": 80, "reading_minutes": 0.3}
+    return ArticleEnrichment(todo.article_id, todo.text_hash, mentions=mentions, **fields | extra)
+
+
+def mention(start: int, end: int, text: str | None, canonical: str = "Some") -> EntityMention:
+    return EntityMention(start, end, text, "ORG", canonical, f"id-{canonical}")
+
+
+def test_enrichment_is_replaced_per_article(con) -> None:
     sync_feeds(con, [FEED])
     url = "https://wire.example/a"
     load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url))], "r1")
     [todo] = articles_to_enrich(con, "v1", 10)
-    assert todo.article_id == url_id(url)
-    first = [Mention(todo.article_id, 0, 4, "Some", "ORG"), Mention(todo.article_id, 11, 15, "Some", "ORG")]
-    replace_mentions(con, [todo], first, version="v1", run_id="e1")
+    assert todo.article_id == url_id(url) and todo.language == "en"
+    quote = Quote(0, 9, "Some text", "Some", "Some", "named", "said")
+    first = enrichment(todo, [mention(0, 4, "Some"), mention(11, 15, "Some")], quotes=[quote])
+    replace_enrichments(con, [first], version="v1", run_id="e1")
     assert articles_to_enrich(con, "v1", 10) == []
     assert [a.article_id for a in articles_to_enrich(con, "v2", 10)] == [todo.article_id]
-    replace_mentions(con, [todo], first[:1], version="v2", run_id="e2")
+    replace_enrichments(con, [enrichment(todo, [mention(0, 4, "Some")])], version="v2", run_id="e2")
     assert con.execute("SELECT count(*), any_value(version) FROM mentions").fetchone() == (1, "v2")
+    assert count(con, "quotes") == 0 and count(con, "entities") == 1 and count(con, "sentences") == 1
+    assert con.execute("SELECT keyphrases, mentions FROM enrichments").fetchone() == (["some text"], 1)
     # A changed text (re-extraction) makes the article due again.
     load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url, "New text. " * 40))],
                "r2")
@@ -129,13 +143,14 @@ def test_a_failed_batch_leaves_no_trace(con) -> None:
     sync_feeds(con, [FEED])
     url = "https://wire.example/a"
     load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url))], "r1")
-    todo = ArticleText(url_id(url), "x", "h")
-    replace_mentions(con, [todo], [Mention(todo.article_id, 0, 1, "x", "ORG")], version="v1", run_id="e1")
-    broken = [Mention(todo.article_id, 0, 1, None, "ORG")]  # NOT NULL violation mid-batch
+    [todo] = articles_to_enrich(con, "v1", 10)
+    replace_enrichments(con, [enrichment(todo, [mention(0, 1, "x")])], version="v1", run_id="e1")
+    broken = enrichment(todo, [mention(0, 4, "Some"), mention(5, 6, None)])  # NOT NULL violation mid-batch
     with pytest.raises(duckdb.ConstraintException):
-        replace_mentions(con, [todo], broken, version="v2", run_id="e2")
+        replace_enrichments(con, [broken], version="v2", run_id="e2")
     assert con.execute("SELECT count(*), any_value(version) FROM mentions").fetchone() == (1, "v1")
     assert con.execute("SELECT version FROM enrichments").fetchall() == [("v1",)]
+    assert con.execute("SELECT count(*) FROM sentences WHERE version = 'v2'").fetchone() == (0,)
 
 
 def test_exact_text_change_re_enriches(con) -> None:
@@ -143,7 +158,31 @@ def test_exact_text_change_re_enriches(con) -> None:
     url = "https://wire.example/a"
     load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url, "A story. " * 40))], "r1")
     [todo] = articles_to_enrich(con, "v1", 10)
-    replace_mentions(con, [todo], [], version="v1", run_id="e1")
+    replace_enrichments(con, [enrichment(todo, [])], version="v1", run_id="e1")
     # same words, other spacing: content_hash (duplicates) is equal, but offsets would point elsewhere
     load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url, "A  story. " * 40))], "r2")
     assert [a.article_id for a in articles_to_enrich(con, "v1", 10)] == [todo.article_id]
+
+
+def test_an_old_warehouse_upgrades_in_place(tmp_path: Path) -> None:
+    """A warehouse made by migration 0001 alone, with rows in it, takes the later migrations without loss."""
+    db = tmp_path / "old.duckdb"
+    [(first, path), *later] = migrations()
+    with duckdb.connect(str(db)) as old:
+        old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                    "applied_at TIMESTAMPTZ NOT NULL)")
+        old.execute(path.read_text())
+        old.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [first, path.stem])
+        old.execute("INSERT INTO feeds (feed, url, added_at, consecutive_failures) "
+                    "VALUES ('f', 'https://f/', now(), 9)")
+        old.execute("INSERT INTO entries VALUES ('f', 'u1', 'https://f/a', NULL, 'A', NULL, NULL, NULL, NULL, now(), "
+                    "'r')")
+    assert later, "nothing to upgrade to"
+    with connect(db) as con:
+        assert [v for v, in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()] == [
+            v for v, _ in migrations()]
+        assert con.execute("SELECT consecutive_failures, polls_since_verify, gone_at FROM feeds").fetchall() == [
+            (9, 0, None)]
+        assert con.execute("SELECT url, notes FROM entries").fetchall() == [("https://f/a", None)]
+        state = sync_feeds(con, [Feed("f", "https://f/")])["f"]
+        assert state.consecutive_failures == 9 and state.polls_since_verify == 0

@@ -4,50 +4,25 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
 
 from wirehouse.models import (
-    ArticleText,
     Feed,
     FeedEntry,
     FeedPoll,
     FeedState,
     FetchResult,
-    Mention,
     Outcome,
     PageResult,
 )
 from wirehouse.tasks.identity import content_hash, normalize_url, text_hash, url_id
 from wirehouse.warehouse.db import run_sql
-
-TS = pa.timestamp("us", tz="UTC")
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
-def _stage(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict], schema: pa.Schema) -> None:
-    con.register(name, pa.Table.from_pylist(rows, schema=schema))
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
+from wirehouse.warehouse.staging import TS, now, stage, transaction
 
 # -- runs ---------------------------------------------------------------------------------------------
 
@@ -57,7 +32,7 @@ def start_run(con: duckdb.DuckDBPyConnection, flow: str, run_id: str | None = No
     con.execute(
         "INSERT INTO runs (run_id, flow, started_at, status) VALUES (?, ?, ?, 'running') "
         "ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL",
-        [run_id, flow, _now()],
+        [run_id, flow, now()],
     )
     return run_id
 
@@ -67,7 +42,7 @@ def finish_run(
 ) -> None:
     con.execute(
         "UPDATE runs SET finished_at = ?, status = ?, stats = ?, error = ? WHERE run_id = ?",
-        [_now(), "failed" if error else "completed", json.dumps(stats), error, run_id],
+        [now(), "failed" if error else "completed", json.dumps(stats), error, run_id],
     )
 
 
@@ -89,8 +64,8 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[Feed]) -> dict[st
          ("full_content", pa.bool_())]
     )
     with transaction(con):
-        _stage(con, "staged_feeds", rows, schema)
-        run_sql(con, "sync_feeds", {"now": _now()})
+        stage(con, "staged_feeds", rows, schema)
+        run_sql(con, "sync_feeds", {"now": now()})
         con.unregister("staged_feeds")
     names = [f.name for f in feeds]
     found = con.execute(
@@ -137,7 +112,7 @@ def _fetch_row(fetch: FetchResult, kind: str, access_status: str) -> dict:
 
 
 def _log_fetches(con: duckdb.DuckDBPyConnection, rows: list[dict], run_id: str) -> None:
-    _stage(con, "staged_fetches", rows, _FETCH_SCHEMA)
+    stage(con, "staged_fetches", rows, _FETCH_SCHEMA)
     con.execute("INSERT INTO fetches BY NAME SELECT *, ? AS run_id FROM staged_fetches", [run_id])
     con.unregister("staged_fetches")
 
@@ -162,14 +137,14 @@ def record_polls(con: duckdb.DuckDBPyConnection, records: Sequence[PollRecord], 
         )
         if p.fetch is not None:
             fetch_rows.append(_fetch_row(p.fetch, "feed", r.access_status))
-    params = {"now": _now(), "run_id": run_id}
+    params = {"now": now(), "run_id": run_id}
     with transaction(con):
-        _stage(con, "staged_entries", entry_rows, _ENTRY_SCHEMA)
+        stage(con, "staged_entries", entry_rows, _ENTRY_SCHEMA)
         before = con.execute("SELECT count(*) FROM entries").fetchone()[0]
         run_sql(con, "insert_entries", params)
         added = con.execute("SELECT count(*) FROM entries").fetchone()[0] - before
         con.unregister("staged_entries")
-        _stage(con, "staged_polls", poll_rows, _POLL_SCHEMA)
+        stage(con, "staged_polls", poll_rows, _POLL_SCHEMA)
         run_sql(con, "record_polls", params)
         con.unregister("staged_polls")
         _log_fetches(con, fetch_rows, run_id)
@@ -228,12 +203,12 @@ def load_pages(con: duckdb.DuckDBPyConnection, results: Sequence[PageResult], ru
                  "content_hash": content_hash(a.text), "text_hash": text_hash(a.text), "source": a.source,
                  "extractor": a.extractor, "boilerplate_blocks": a.boilerplate_blocks}
             )
-    params = {"run_id": run_id, "now": _now()}
+    params = {"run_id": run_id, "now": now()}
     with transaction(con):
-        _stage(con, "staged_articles", articles, _ARTICLE_SCHEMA)
+        stage(con, "staged_articles", articles, _ARTICLE_SCHEMA)
         run_sql(con, "upsert_articles", params)
         con.unregister("staged_articles")
-        _stage(con, "staged_pages", pages, _PAGE_SCHEMA)
+        stage(con, "staged_pages", pages, _PAGE_SCHEMA)
         run_sql(con, "upsert_pages", params)
         con.unregister("staged_pages")
         _log_fetches(con, [_fetch_row(r.fetch, "page", r.access_status) for r in results if r.fetch], run_id)
@@ -241,48 +216,3 @@ def load_pages(con: duckdb.DuckDBPyConnection, results: Sequence[PageResult], ru
 
 
 # -- enrichment -------------------------------------------------------------------------------------
-
-
-def articles_to_enrich(con: duckdb.DuckDBPyConnection, version: str, limit: int) -> list[ArticleText]:
-    """Articles never enriched, enriched by another version, or whose text changed since."""
-    rows = run_sql(con, "articles_to_enrich", {"version": version, "limit": limit}).fetchall()
-    return [ArticleText(*row) for row in rows]
-
-
-_MENTION_SCHEMA = pa.schema(
-    [("article_id", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
-     ("text", pa.string()), ("label", pa.string())]
-)
-_ENRICHED_SCHEMA = pa.schema(
-    [("article_id", pa.string()), ("text_hash", pa.string()), ("mentions", pa.int32())]
-)
-
-
-def replace_mentions(
-    con: duckdb.DuckDBPyConnection,
-    articles: Sequence[ArticleText],
-    mentions: Sequence[Mention],
-    *,
-    version: str,
-    run_id: str,
-) -> None:
-    """Swap in the batch's mentions: readers see each article's old rows or its new ones, never a mix."""
-    counts: dict[str, int] = {}
-    for m in mentions:
-        counts[m.article_id] = counts.get(m.article_id, 0) + 1
-    enriched = [
-        {"article_id": a.article_id, "text_hash": a.text_hash, "mentions": counts.get(a.article_id, 0)}
-        for a in articles
-    ]
-    mention_rows = [
-        {"article_id": m.article_id, "start_char": m.start_char, "end_char": m.end_char, "text": m.text,
-         "label": m.label}
-        for m in mentions
-    ]
-    params = {"version": version, "run_id": run_id, "now": _now()}
-    with transaction(con):
-        _stage(con, "staged_enriched", enriched, _ENRICHED_SCHEMA)
-        _stage(con, "staged_mentions", mention_rows, _MENTION_SCHEMA)
-        run_sql(con, "replace_mentions", params)
-        con.unregister("staged_enriched")
-        con.unregister("staged_mentions")

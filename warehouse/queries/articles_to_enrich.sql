@@ -1,5 +1,5 @@
 -- Articles whose enrichment is missing, of another version, or computed on a text that has since changed.
-SELECT a.article_id, a.text, a.text_hash
+SELECT a.article_id, a.text, a.text_hash, a.language
 FROM articles AS a
 LEFT JOIN enrichments AS e USING (article_id)
 WHERE e.article_id IS NULL OR e.version <> $version OR e.text_hash <> a.text_hash

@@ -1,7 +1,8 @@
--- The most mentioned entities, counted once per article.
-SELECT text AS entity, label, count(DISTINCT article_id) AS articles, count(*) AS mentions
-FROM mentions
-WHERE label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'EVENT')
+-- The most mentioned canonical entities ("Biden", "Joe Biden" and "President Biden" are one), once per article.
+SELECT e.name AS entity, e.label, count(DISTINCT m.article_id) AS articles, count(*) AS mentions
+FROM mentions AS m
+JOIN entities AS e USING (entity_id)
+WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'EVENT')
 GROUP BY ALL
 ORDER BY articles DESC, mentions DESC, entity
 LIMIT $limit;

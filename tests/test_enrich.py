@@ -99,3 +99,14 @@ def test_version_names_models_and_changes_with_the_alias_table(tmp_path) -> None
 def test_missing_model_is_a_clear_error() -> None:
     with pytest.raises(ModelNotInstalled, match="WIREHOUSE_SPACY_MODEL"):
         load_model("no_such_model_pkg")
+
+
+def test_every_module_and_word_list_of_enrichment_is_versioned() -> None:
+    from pathlib import Path
+
+    from wirehouse.tasks import enrich
+
+    here = Path(enrich.__file__).parent
+    used = {p.name for p in here.glob("quote*")} | {"entities.py", "aliases.py", "names.py", "places.py"}
+    assert used <= set(enrich.VERSIONED_SOURCES)
+    assert all((here / name).exists() for name in enrich.VERSIONED_SOURCES)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 
-from wirehouse.flows.common import recorded_run
+from wirehouse.flows.common import RunContext, recorded_run
 from wirehouse.models import ArticleText
 from wirehouse.parallel import shared_pool
 from wirehouse.settings import Settings
@@ -43,12 +45,26 @@ def enrich(db: str | None = None) -> dict[str, int]:
     settings = Settings.with_overrides(db=db)
     config = config_from(settings)
     version = enrichment_version(config)
+    # With worker processes, two batches are in flight: the workers start on the next batch while this one is
+    # loaded into DuckDB. In-process, spaCy must not run in two threads at once: one batch at a time.
+    in_flight = 2 if settings.cpu_workers > 1 else 1
     with recorded_run("enrich", settings) as run:
+        running: deque[PrefectFuture] = deque()
+        after = ""
         while True:
             with run.warehouse() as con:
-                batch = articles_to_enrich(con, version, settings.batch_size)
+                batch = articles_to_enrich(con, version, settings.batch_size, after=after)
             if not batch:
                 break
-            for key, n in enrich_batch_task(batch, config, settings, version, run.run_id).items():
-                run.stats.add(key, n)
+            after = batch[-1].article_id
+            running.append(enrich_batch_task.submit(batch, config, settings, version, run.run_id))
+            if len(running) >= in_flight:
+                _count(run, running.popleft().result())
+        while running:
+            _count(run, running.popleft().result())
         return dict(run.stats.counts)
+
+
+def _count(run: RunContext, counts: dict[str, int]) -> None:
+    for key, n in counts.items():
+        run.stats.add(key, n)

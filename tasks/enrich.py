@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -34,6 +35,9 @@ VERSIONED_SOURCES = (
     "entities.py", "aliases.py", "names.py", "places.py", "wordlists.py", "names.toml", "places.toml",
     "quotes.py", "quote_rules.py", "quote_marks.py", "quote_context.py", "quote_speakers.py", "quotes.toml",
 )
+
+
+_IN_PROCESS = threading.Lock()
 
 
 class ModelNotInstalled(RuntimeError):
@@ -198,6 +202,7 @@ def enrich_articles(
     Small chunks keep both workers busy to the end of a batch; a chunk's pickling costs far less than its NER.
     """
     if executor is None:
-        return enrich_batch(articles, config)
+        with _IN_PROCESS:  # batches run in threads; a spaCy pipeline is not to be shared between them
+            return enrich_batch(articles, config)
     chunks = [articles[i : i + chunk] for i in range(0, len(articles), chunk)]
     return [r for part in executor.map(enrich_batch, chunks, [config] * len(chunks)) for r in part]

@@ -50,13 +50,15 @@ def test_reenrich_replaces_and_survives_a_crash(prefect_server, demo_site, tmp_p
     monkeypatch.setattr(enrich_module, "replace_enrichments", load_then_crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         enrich_module.enrich(db=str(db))
-    assert dict(query(db, "SELECT version, count(*) FROM enrichments GROUP BY ALL")) == {v1: 12, "v2-test": 20}
+    versions = dict(query(db, "SELECT version, count(*) FROM enrichments GROUP BY ALL"))
+    # the crashed batch (10 articles) stays old; a batch already in flight beside it may have landed
+    assert versions[v1] >= 10 and versions["v2-test"] >= 20 and sum(versions.values()) == len(corpus.pages)
     assert query(db, CONSISTENT) == []  # every article fully old or fully new
 
     # The next run finishes the rest; nothing is duplicated.
     monkeypatch.setattr(enrich_module, "replace_enrichments", real_load)
     resumed = enrich_module.enrich(db=str(db))
-    assert resumed["articles_enriched"] == 12
+    assert resumed["articles_enriched"] == versions[v1]
     assert query(db, "SELECT DISTINCT version FROM enrichments") == [("v2-test",)]
     assert query(db, CONSISTENT) == []
     assert query(db, "SELECT sum(mentions), (SELECT count(*) FROM mentions) FROM enrichments") == [

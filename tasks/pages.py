@@ -50,9 +50,9 @@ def _clean(
     try:
         cleaned = list(clean_many(jobs, min_text_chars=settings.min_text_chars,
                                   rules_path=settings.boilerplate_rules, executor=executor))
-    except BrokenProcessPool as exc:
+    except BrokenProcessPool:
         # A page killed its worker (a crash in a C extension, memory): retried by a later run, not lost.
-        pool.discard_broken(exc)
+        pool.discard_broken(executor)
         cleaned = [None] * len(items)
     results = []
     for (entry, _, fetch, access), out in zip(items, cleaned, strict=True):

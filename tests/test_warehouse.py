@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -137,6 +138,29 @@ def test_enrichment_is_replaced_per_article(con) -> None:
     load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url, "New text. " * 40))],
                "r2")
     assert [a.article_id for a in articles_to_enrich(con, "v2", 10)] == [todo.article_id]
+
+
+def test_speaker_ids_entities_and_stale_texts(con) -> None:
+    sync_feeds(con, [FEED])
+    url = "https://wire.example/a"
+    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url))], "r1")
+    [todo] = articles_to_enrich(con, "v1", 10)
+    date = EntityMention(0, 3, "May", "DATE", "May", "id-date-may")
+    person = EntityMention(10, 13, "May", "PERSON", "May", "id-person-may")
+    place = EntityMention(20, 26, "Paris", "GPE", "Paris", "id-paris")
+    quote = Quote(30, 40, "We will go", "May", "May", "named", "said")
+    replace_enrichments(con, [enrichment(todo, [date, person, place], quotes=[quote])], version="v1", run_id="e1")
+    assert con.execute("SELECT speaker_entity_id FROM quotes").fetchall() == [("id-person-may",)]
+    assert sorted(con.execute("SELECT entity_id FROM entities").fetchall()) == [("id-paris",), ("id-person-may",)]
+    # a later enrichment knows the place better: the entity row is corrected
+    fixed = replace(place, canonical="Paris", country_code="FR")
+    replace_enrichments(con, [enrichment(todo, [person, fixed])], version="v2", run_id="e2")
+    assert con.execute("SELECT country_code FROM entities WHERE entity_id = 'id-paris'").fetchall() == [("FR",)]
+    # the text changed after it was read: its old enrichment must not land on the new text
+    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url, "Changed. " * 40))], "r2")
+    replace_enrichments(con, [enrichment(todo, [person])], version="v3", run_id="e3")
+    assert con.execute("SELECT DISTINCT version FROM mentions").fetchall() == [("v2",)]
+    assert [a.article_id for a in articles_to_enrich(con, "v3", 10)] == [todo.article_id]
 
 
 def test_a_failed_batch_leaves_no_trace(con) -> None:

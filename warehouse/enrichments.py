@@ -12,6 +12,10 @@ from wirehouse.models import ArticleEnrichment, ArticleText
 from wirehouse.warehouse.db import run_sql
 from wirehouse.warehouse.staging import TS, now, stage, transaction
 
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW",
+                           "LANGUAGE"})
+SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")  # in order of preference
+
 
 def articles_to_enrich(
     con: duckdb.DuckDBPyConnection, version: str, limit: int, after: str = ""
@@ -63,19 +67,23 @@ def _rows(results: Sequence[ArticleEnrichment]) -> dict[str, list[dict]]:
             for i, (start, end) in enumerate(r.sentences)
         )
         starts = [start for start, _ in r.sentences]
-        ids_by_name = {}
-        for m in r.mentions:
+        # a speaker is a person or an organisation (or a place speaking for its government), never a date
+        ids_by_name: dict[str, str] = {}
+        speakers = [m for m in r.mentions if m.label in SPEAKER_LABELS]
+        for m in sorted(speakers, key=lambda m: SPEAKER_LABELS.index(m.label)):
             ids_by_name.setdefault(m.canonical, m.entity_id)
+        for m in r.mentions:
             sentence = max(bisect.bisect_right(starts, m.start) - 1, 0) if starts else None
             rows["staged_mentions"].append(
                 {"article_id": r.article_id, "start_char": m.start, "end_char": m.end, "text": m.text,
                  "label": m.label, "sentence_index": sentence, "canonical": m.canonical, "entity_id": m.entity_id,
                  "linked_by": m.linked_by}
             )
-            rows["staged_entities"].append(
-                {"entity_id": m.entity_id, "name": m.canonical, "label": m.label, "country_code": m.country_code,
-                 "first_seen_at": seen}
-            )
+            if m.label in ENTITY_LABELS:  # dates and amounts are mentions, not entities
+                rows["staged_entities"].append(
+                    {"entity_id": m.entity_id, "name": m.canonical, "label": m.label,
+                     "country_code": m.country_code, "first_seen_at": seen}
+                )
         rows["staged_quotes"].extend(
             {"article_id": r.article_id, "quote_index": i, "start_char": q.start, "end_char": q.end, "text": q.text,
              "speaker": q.speaker, "speaker_kind": q.speaker_kind,

@@ -6,7 +6,6 @@ import atexit
 import multiprocessing
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 
 MIN_BATCH_FOR_WORKERS = 64  # below this, starting (and warming) worker processes costs more than it saves
@@ -44,13 +43,16 @@ class WorkerPool:
             )
         return self._executor
 
-    def discard_broken(self, exc: BaseException) -> bool:
-        """After a worker died (BrokenProcessPool), drop the pool so the next batch gets a new one."""
-        if isinstance(exc, BrokenProcessPool) and self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
-            return True
-        return False
+    def discard_broken(self, executor: Executor | None) -> None:
+        """After a worker of `executor` died (BrokenProcessPool), drop that pool so the next batch gets a new one.
+
+        Two batches may share a pool and both see it break: only the pool that broke is dropped, never a
+        fresh one another batch has started meanwhile.
+        """
+        with self._lock:
+            if executor is not None and executor is self._executor:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
 
     def shutdown(self) -> None:
         if self._executor is not None:

@@ -41,9 +41,9 @@ CREATE TABLE quotes (
 COMMENT ON TABLE quotes IS 'Direct quotations and who said them';
 
 ALTER TABLE enrichments ADD COLUMN language VARCHAR;
-ALTER TABLE enrichments ADD COLUMN keyphrases VARCHAR[];   -- YAKE, best first
+ALTER TABLE enrichments ADD COLUMN keyphrases VARCHAR[];   -- RAKE over spaCy tokens, best first
 ALTER TABLE enrichments ADD COLUMN sentiment DOUBLE;       -- VADER compound, mean over sentences, -1 .. 1
 ALTER TABLE enrichments ADD COLUMN summary VARCHAR;        -- extractive: the article's most central sentences
 ALTER TABLE enrichments ADD COLUMN word_count INTEGER;
 ALTER TABLE enrichments ADD COLUMN reading_minutes DOUBLE;
-ALTER TABLE enrichments ADD COLUMN skipped VARCHAR[];      -- steps not run, with why: "ner: no model for fr"
+ALTER TABLE enrichments ADD COLUMN skipped VARCHAR[];      -- steps not run, with why: "entities: no spaCy model configured for language 'fr'"

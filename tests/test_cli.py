@@ -133,3 +133,14 @@ def test_demo_refuses_to_replace_a_real_warehouse(db: Path) -> None:
     result = runner.invoke(app, ["demo", "--db", str(db)])
     assert result.exit_code == 2 and "not a demo warehouse" in result.stderr
     assert db.exists()
+
+
+def test_readme_documents_every_command() -> None:
+    import typer.main
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    group = typer.main.get_group(app)
+    names = [f"wirehouse {name}" for name in group.commands if name != "feeds"]
+    names += [f"wirehouse feeds {name}" for name in group.commands["feeds"].commands]
+    missing = [name for name in names if name not in readme]
+    assert not missing, f"README lacks {missing}"

@@ -56,6 +56,22 @@ def article(url: str, text: str = "Some text. " * 40) -> CleanArticle:
                         text=text, source="page", extractor="test")
 
 
+URL = "https://wire.example/a"
+
+
+def load_article(con: duckdb.DuckDBPyConnection, text: str = "Some text. " * 40, run_id: str = "r1") -> None:
+    """Load (or re-extract) the one article these enrichment tests use."""
+    load_pages(con, [PageResult(URL, FEED.name, Outcome.ARTICLE, NOW, article=article(URL, text))], run_id)
+
+
+def article_to_enrich(con: duckdb.DuckDBPyConnection, text: str = "Some text. " * 40) -> ArticleText:
+    """A warehouse holding one loaded article, read back as the enrich stage reads it."""
+    sync_feeds(con, [FEED])
+    load_article(con, text)
+    [todo] = articles_to_enrich(con, "v1", 10)
+    return todo
+
+
 def test_migrations_apply_once(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     connect(db).close()
@@ -120,11 +136,8 @@ def mention(start: int, end: int, text: str | None, canonical: str = "Some") -> 
 
 
 def test_enrichment_is_replaced_per_article(con) -> None:
-    sync_feeds(con, [FEED])
-    url = "https://wire.example/a"
-    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url))], "r1")
-    [todo] = articles_to_enrich(con, "v1", 10)
-    assert todo.article_id == url_id(url) and todo.language == "en"
+    todo = article_to_enrich(con)
+    assert todo.article_id == url_id(URL) and todo.language == "en"
     quote = Quote(0, 9, "Some text", "Some", "Some", "named", "said")
     first = enrichment(todo, [mention(0, 4, "Some"), mention(11, 15, "Some")], quotes=[quote])
     replace_enrichments(con, [first], version="v1", run_id="e1")
@@ -135,16 +148,12 @@ def test_enrichment_is_replaced_per_article(con) -> None:
     assert count(con, "quotes") == 0 and count(con, "entities") == 1 and count(con, "sentences") == 1
     assert con.execute("SELECT keyphrases, mentions FROM enrichments").fetchone() == (["some text"], 1)
     # A changed text (re-extraction) makes the article due again.
-    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url, "New text. " * 40))],
-               "r2")
+    load_article(con, "New text. " * 40, run_id="r2")
     assert [a.article_id for a in articles_to_enrich(con, "v2", 10)] == [todo.article_id]
 
 
 def test_speaker_ids_entities_and_stale_texts(con) -> None:
-    sync_feeds(con, [FEED])
-    url = "https://wire.example/a"
-    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url))], "r1")
-    [todo] = articles_to_enrich(con, "v1", 10)
+    todo = article_to_enrich(con)
     date = EntityMention(0, 3, "May", "DATE", "May", "id-date-may")
     person = EntityMention(10, 13, "May", "PERSON", "May", "id-person-may")
     place = EntityMention(20, 26, "Paris", "GPE", "Paris", "id-paris")
@@ -157,17 +166,14 @@ def test_speaker_ids_entities_and_stale_texts(con) -> None:
     replace_enrichments(con, [enrichment(todo, [person, fixed])], version="v2", run_id="e2")
     assert con.execute("SELECT country_code FROM entities WHERE entity_id = 'id-paris'").fetchall() == [("FR",)]
     # the text changed after it was read: its old enrichment must not land on the new text
-    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url, "Changed. " * 40))], "r2")
+    load_article(con, "Changed. " * 40, run_id="r2")
     replace_enrichments(con, [enrichment(todo, [person])], version="v3", run_id="e3")
     assert con.execute("SELECT DISTINCT version FROM mentions").fetchall() == [("v2",)]
     assert [a.article_id for a in articles_to_enrich(con, "v3", 10)] == [todo.article_id]
 
 
 def test_a_failed_batch_leaves_no_trace(con) -> None:
-    sync_feeds(con, [FEED])
-    url = "https://wire.example/a"
-    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url))], "r1")
-    [todo] = articles_to_enrich(con, "v1", 10)
+    todo = article_to_enrich(con)
     replace_enrichments(con, [enrichment(todo, [mention(0, 1, "x")])], version="v1", run_id="e1")
     broken = enrichment(todo, [mention(0, 4, "Some"), mention(5, 6, None)])  # NOT NULL violation mid-batch
     with pytest.raises(duckdb.ConstraintException):
@@ -178,13 +184,10 @@ def test_a_failed_batch_leaves_no_trace(con) -> None:
 
 
 def test_exact_text_change_re_enriches(con) -> None:
-    sync_feeds(con, [FEED])
-    url = "https://wire.example/a"
-    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url, "A story. " * 40))], "r1")
-    [todo] = articles_to_enrich(con, "v1", 10)
+    todo = article_to_enrich(con, "A story. " * 40)
     replace_enrichments(con, [enrichment(todo, [])], version="v1", run_id="e1")
     # same words, other spacing: content_hash (duplicates) is equal, but offsets would point elsewhere
-    load_pages(con, [PageResult(url, FEED.name, Outcome.ARTICLE, NOW, article=article(url, "A  story. " * 40))], "r2")
+    load_article(con, "A  story. " * 40, run_id="r2")
     assert [a.article_id for a in articles_to_enrich(con, "v1", 10)] == [todo.article_id]
 
 

@@ -119,6 +119,29 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class DateCandidate:
+    """One date a page or its feed states, with where it came from (tasks/dates.py)."""
+
+    kind: str  # published | modified
+    source: str  # feed | jsonld | meta:<name> | time | url | htmldate
+    value: datetime  # UTC; a bare day stands as midnight UTC with has_time False
+    has_time: bool
+    raw: str  # as written
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDates:
+    """The dates chosen among the candidates, the rule's flags, and every candidate for provenance."""
+
+    published_at: datetime | None = None
+    published_source: str | None = None
+    modified_at: datetime | None = None
+    modified_source: str | None = None
+    flags: tuple[str, ...] = ()  # future, after_download, conflict, modified_before_published, ...
+    candidates: tuple[DateCandidate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CleanArticle:
     url: str  # canonical URL: the article's identity
     title: str | None

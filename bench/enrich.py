@@ -67,8 +67,7 @@ def _load_articles(db: Path, texts: list[str]) -> None:
         sync_feeds(con, [Feed("bench", "https://bench.example/feed")])
         results = [
             PageResult(url, "bench", Outcome.ARTICLE, now, article=CleanArticle(
-                url=url, title=None, author=None, published_at=now, sitename=None, language="en", text=text,
-                source="page", extractor="bench"))
+                url=url, title=None, language="en", text=text, source="page", extractor="bench"))
             for i, text in enumerate(texts) for url in [f"https://bench.example/{i}"]
         ]
         load_pages(con, results, "bench-setup")

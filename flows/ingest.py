@@ -19,6 +19,7 @@ from wirehouse.tasks.pages import process_entries
 from wirehouse.tasks.schedule import after_poll, is_due
 from wirehouse.warehouse import connect
 from wirehouse.warehouse.loaders import PollRecord, load_pages, pending_entries, record_polls, sync_feeds
+from wirehouse.warehouse.site_templates import learn_site_templates, site_templates
 
 
 @task(name="poll-feeds", cache_policy=NO_CACHE)
@@ -27,11 +28,13 @@ def poll_feeds_task(feeds: list[Feed], states: dict[str, FeedState], settings: S
 
 
 @task(name="fetch-clean-load", cache_policy=NO_CACHE)
-def fetch_clean_load_task(entries: list[FeedEntry], settings: Settings, run_id: str) -> Counter[str]:
+def fetch_clean_load_task(
+    entries: list[FeedEntry], settings: Settings, run_id: str, templates: dict[str, frozenset[int]]
+) -> Counter[str]:
     """One batch: fetch or take feed content, clean, and load in one transaction."""
-    results = process_entries(entries, settings, shared_pool(settings.cpu_workers))
+    results = process_entries(entries, settings, shared_pool(settings.cpu_workers), templates)
     with connect(settings.db, wait=settings.lock_wait) as con:
-        load_pages(con, results, run_id)
+        load_pages(con, results, run_id, story_threshold=settings.story_threshold)
     counts = Counter(f"pages_{r.outcome}" for r in results)
     counts.update(f"reason: {r.reason.split(':')[0]}" for r in results if r.reason)
     return counts
@@ -45,6 +48,7 @@ def ingest(feeds_file: str | None = None, db: str | None = None, force: bool = F
     with recorded_run("ingest", settings) as run:
         with run.warehouse() as con:
             states = sync_feeds(con, feeds)
+            templates = site_templates(con)
         now = datetime.now(UTC)
         due = [f for f in feeds if force or is_due(states[f.name], now)]
         run.stats.add("feeds_not_due", len(feeds) - len(due))
@@ -74,6 +78,11 @@ def ingest(feeds_file: str | None = None, db: str | None = None, force: bool = F
                 run.stats.add("stalled_batches")
                 break
             previous = [e.url for e in batch]
-            for key, n in fetch_clean_load_task(batch, settings, run.run_id).items():
+            for key, n in fetch_clean_load_task(batch, settings, run.run_id, templates).items():
                 run.stats.add(key, n)
+        if run.stats.counts.get("pages_article"):
+            with run.warehouse() as con:
+                run.stats.add("template_blocks_known", learn_site_templates(
+                    con, window=settings.template_window, min_pages=settings.template_min_pages,
+                    min_share=settings.template_min_share))
         return dict(run.stats.counts)

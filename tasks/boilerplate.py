@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 DEFAULT_RULES = Path(__file__).with_name("boilerplate.toml")
 Scope = Literal["anywhere", "edges", "tail"]
 _WS = re.compile(r"\s+")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,20 @@ def _first_match(groups: tuple[RuleGroup, ...], block: str) -> str | None:
     return next((g.name for g in groups if g.matches(block)), None)
 
 
-def strip_boilerplate(blocks: list[str], rules: Rules) -> tuple[list[str], Counter[str]]:
-    """Remove boilerplate blocks; returns the kept blocks and how many each group removed."""
+def strip_boilerplate(
+    blocks: Sequence[T], rules: Rules, text: Callable[[T], str] = str
+) -> tuple[list[T], Counter[str]]:
+    """Remove boilerplate blocks; returns the kept blocks and how many each group removed.
+
+    Blocks may be strings or records carrying more than their text (`text` reads it), so what travels with a
+    block, like its kind, stays aligned with it.
+    """
     removed: Counter[str] = Counter()
     kept = list(blocks)
 
     tail = rules.in_scope("tail")
     for i in range(len(kept) // 2, len(kept)):
-        group = _first_match(tail, kept[i])
+        group = _first_match(tail, text(kept[i]))
         if group:
             removed[group] += len(kept) - i
             kept = kept[:i]
@@ -79,7 +87,7 @@ def strip_boilerplate(blocks: list[str], rules: Rules) -> tuple[list[str], Count
     anywhere = rules.in_scope("anywhere")
     survivors = []
     for block in kept:
-        group = _first_match(anywhere, block)
+        group = _first_match(anywhere, text(block))
         if group:
             removed[group] += 1
         else:
@@ -88,10 +96,10 @@ def strip_boilerplate(blocks: list[str], rules: Rules) -> tuple[list[str], Count
 
     # Edges peel inwards: after a stray byline goes, the next block is the new edge.
     edges = rules.in_scope("edges")
-    while kept and (group := _first_match(edges, kept[-1])):
+    while kept and (group := _first_match(edges, text(kept[-1]))):
         removed[group] += 1
         kept.pop()
-    while kept and (group := _first_match(edges, kept[0])):
+    while kept and (group := _first_match(edges, text(kept[0]))):
         removed[group] += 1
         kept.pop(0)
     return kept, removed

@@ -7,28 +7,45 @@ Pure functions over bytes/str: no network, so stored pages can be cleaned again 
 from __future__ import annotations
 
 import re
+import signal
+import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from html import unescape
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import py3langid
 import trafilatura
 from lxml.etree import _Element
+from trafilatura.utils import load_html
 
 from wirehouse.models import CleanArticle, FeedEntry
+from wirehouse.parallel import WorkerPool
+from wirehouse.tasks.authors import author_candidates, clean_authors
 from wirehouse.tasks.boilerplate import DEFAULT_RULES, load_rules, strip_boilerplate
+from wirehouse.tasks.dates import choose_dates, date_candidates
+from wirehouse.tasks.gate import judge, page_signals
 from wirehouse.tasks.identity import normalize_text
+from wirehouse.tasks.neardup import signature, to_db
+from wirehouse.tasks.page_meta import read_page_meta
+from wirehouse.tasks.templates import block_hash, candidate_hashes
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
-_BLOCK_TAGS = {"p", "head", "quote", "item", "list", "table", "row", "cell", "code", "div"}
 _WS = re.compile(r"\s+")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:•·»]\s+")
 HEADLINE_WINDOW = 8  # blocks from the top where the headline may stand
+# trafilatura's output elements that start a block, and the kind of block each makes
+_BLOCK_KINDS = {"p": "p", "div": "p", "head": "heading", "quote": "quote", "list": "item", "item": "item",
+                "table": "table", "row": "table", "cell": "table", "code": "code"}
+_CONTAINER_KINDS = {"quote", "table", "code"}  # their nested paragraphs keep the container's kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,34 +53,75 @@ class Rejected:
     reason: str
 
 
-def _blocks(body: _Element) -> list[str]:
-    """Paragraph-level blocks of trafilatura's output tree.
+@dataclass(frozen=True, slots=True)
+class CleanOptions:
+    """How a page is cleaned; picklable, so worker processes get the same options."""
+
+    min_text_chars: int = 0
+    rules_path: Path | None = None
+    max_bytes: int = 5_000_000  # decoded characters; larger pages are skipped, not parsed
+    max_elements: int = 150_000  # a parsed tree this large is a data dump or an attack, not an article page
+    time_budget: float = 20.0  # seconds per page; 0 turns the budget off
+
+    @classmethod
+    def from_settings(cls, settings: object, **overrides: object) -> CleanOptions:
+        fields = {"min_text_chars": settings.min_text_chars, "rules_path": settings.boilerplate_rules,
+                  "max_bytes": settings.max_clean_bytes, "max_elements": settings.max_clean_elements,
+                  "time_budget": settings.clean_time_budget}
+        return cls(**(fields | overrides))
+
+
+@dataclass(frozen=True, slots=True)
+class CleanJob:
+    """One page to clean, with what the pipeline knows about it."""
+
+    html: str | bytes
+    url: str
+    entry: FeedEntry | None = None
+    source: str = "page"  # "page", or "feed" when the html is the feed's own content
+    access_status: str = "ok"  # tasks.sniff's verdict on the response
+    fetched_at: datetime | None = None
+    template: frozenset[int] = frozenset()  # the site's learned template block hashes
+
+
+class Block(NamedTuple):
+    kind: str  # p | heading | quote | item | table | code
+    text: str
+
+
+class _OverBudget(BaseException):
+    """Raised by the page timer; a BaseException so that no `except Exception` inside trafilatura swallows it."""
+
+
+def _blocks(body: _Element) -> list[Block]:
+    """Paragraph-level blocks of trafilatura's output tree, with their kind.
 
     Text directly inside a container (a table cell holding paragraphs, say) becomes its own block, cut at
     every nested block, so paragraphs are never glued together or counted twice.
     """
-    blocks: list[str] = []
+    blocks: list[Block] = []
     pending: list[str] = []
 
-    def flush() -> None:
+    def flush(kind: str) -> None:
         text = _WS.sub(" ", "".join(pending)).strip()
         if text:
-            blocks.append(text)
+            blocks.append(Block(kind, text))
         pending.clear()
 
-    def walk(element: _Element) -> None:
+    def walk(element: _Element, kind: str) -> None:
         pending.append(element.text or "")
         for child in element:
-            if child.tag in _BLOCK_TAGS:
-                flush()
-                walk(child)
-                flush()
+            if child.tag in _BLOCK_KINDS:
+                flush(kind)
+                child_kind = kind if kind in _CONTAINER_KINDS else _BLOCK_KINDS[child.tag]
+                walk(child, child_kind)
+                flush(child_kind)
             else:  # inline markup (hi, ref, lb, ...) stays inside the current block
                 pending.append(" " if child.tag == "lb" else "".join(child.itertext()))
             pending.append(child.tail or "")
 
-    walk(body)
-    flush()
+    walk(body, "p")
+    flush("p")
     return blocks
 
 
@@ -110,23 +168,32 @@ def _headline_index(blocks: list[str], candidates: list[str]) -> int | None:
     return None
 
 
-def _published(page_date: str | None, entry: FeedEntry | None) -> datetime | None:
-    """htmldate gives a local day; a feed timestamp within a day of it (time zones) is more precise."""
-    feed_time = entry.published_at if entry else None
-    if not page_date:
-        return feed_time
-    try:
-        day = date.fromisoformat(page_date[:10])
-    except ValueError:
-        return feed_time
-    if feed_time and abs(feed_time.date() - day) <= timedelta(days=1):
-        return feed_time
-    return datetime.combine(day, time(), UTC)
-
-
 def detect_language(text: str) -> str | None:
     lang, _ = py3langid.classify(text[:5000])
     return lang or None
+
+
+@contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """A timer that interrupts trafilatura's Python loops after `seconds`.
+
+    Only a process's main thread receives signals: elsewhere (a Prefect task thread) the budget is held by
+    clean_many, which waits on a worker process and kills it when a page overruns.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def clean_html(
@@ -135,70 +202,139 @@ def clean_html(
     *,
     entry: FeedEntry | None = None,
     source: str = "page",
-    min_text_chars: int = 0,
-    rules_path: Path | None = None,
+    access_status: str = "ok",
+    fetched_at: datetime | None = None,
+    template: frozenset[int] = frozenset(),
+    options: CleanOptions = CleanOptions(),
 ) -> CleanArticle | Rejected:
-    """Extract one page's article; Rejected(reason) when it holds none."""
+    """Extract one page's article; Rejected(reason) when it holds none or is over budget. Never raises."""
+    if options.max_bytes and len(html) > options.max_bytes:
+        return Rejected(f"over_budget: {len(html)} characters > {options.max_bytes}")
+    job = CleanJob(html, url, entry, source, access_status, fetched_at, template)
+    try:
+        with _time_budget(options.time_budget):
+            return _extract(job, options)
+    except _OverBudget:
+        return Rejected(f"over_budget: cleaning took over {options.time_budget:g} s")
+    except RecursionError:  # deeply nested markup
+        return Rejected("extract_error: RecursionError")
+
+
+def _extract(job: CleanJob, options: CleanOptions) -> CleanArticle | Rejected:
+    try:
+        tree = load_html(job.html)
+    except Exception as exc:  # lxml raises many types on hostile markup
+        return Rejected(f"extract_error: {type(exc).__name__}")
+    if tree is None:
+        return Rejected("no_main_text")
+    elements = sum(1 for _ in tree.iter())
+    if options.max_elements and elements > options.max_elements:
+        return Rejected(f"over_budget: {elements} elements > {options.max_elements}")
+    meta = read_page_meta(tree)
     try:
         doc = trafilatura.bare_extraction(
-            html,
-            url=url,
+            tree,
+            url=job.url,
             with_metadata=True,
             include_comments=False,
             favor_precision=True,
-            deduplicate=False,  # its cache is process-wide state: duplicates are found in SQL instead
+            deduplicate=False,  # its cache is process-wide state: duplicates are found in the warehouse instead
             output_format="python",
         )
-    except Exception as exc:  # trafilatura/lxml raise many types on hostile markup
+    except Exception as exc:
         return Rejected(f"extract_error: {type(exc).__name__}")
     if doc is None or doc.body is None:
         return Rejected("no_main_text")
 
-    blocks, removed = strip_boilerplate(_blocks(doc.body), load_rules(rules_path or DEFAULT_RULES))
+    blocks, removed = strip_boilerplate(_blocks(doc.body), load_rules(options.rules_path or DEFAULT_RULES),
+                                        text=attrgetter("text"))
+    entry, is_page = job.entry, job.source == "page"
     feed_title = entry.title if entry else None
     # A feed's content is a fragment: what trafilatura calls its title is a subheading at best.
-    page_title = None if source == "feed" else doc.title
-    candidates = [page_title, *_title_segments(html), feed_title]
-    headline = _headline_index(blocks, [c for c in candidates if c])
+    page_title = doc.title if is_page else None
+    candidates = [page_title, *_title_segments(job.html), feed_title]
+    headline = _headline_index([b.text for b in blocks], [c for c in candidates if c])
     if headline is not None:
         # The headline as printed on the page; what stands before it is masthead and navigation.
-        title, blocks = blocks[headline], blocks[headline + 1 :]
+        title, blocks = blocks[headline].text, blocks[headline + 1 :]
     else:
         title = page_title or feed_title
-    text = "\n\n".join(blocks)
-    if len(text) < min_text_chars:
+
+    hashes = candidate_hashes([b.text for b in blocks])
+    body = [b for b in blocks if block_hash(b.text) not in job.template] if job.template else blocks
+    text = "\n\n".join(b.text for b in body)
+
+    verdict = None
+    if is_page:  # a feed's content is a fragment: the page-level signals are not there
+        verdict = judge(page_signals(tree, job.url, meta), text, title, access_status=job.access_status)
+    if verdict and verdict.reason:
+        return Rejected(f"not_article: {verdict.reason}" + (f" ({verdict.detail})" if verdict.detail else ""))
+    if len(text) < options.min_text_chars:
         return Rejected(f"too_short: {len(text)} chars")
 
-    author = doc.author or (entry.author if entry else None)
+    dates = choose_dates(
+        date_candidates(tree if is_page else None, job.url, meta,
+                        feed_published=entry.published_at if entry else None, htmldate=doc.date if is_page else None),
+        fetched_at=job.fetched_at or datetime.now(UTC),
+    )
+    byline = author_candidates(meta, extracted=doc.author, feed_author=entry.author if entry else None)
     return CleanArticle(
-        url=canonical_url(doc.url, url),
+        url=canonical_url(doc.url, job.url),
         title=title,
-        author=author,
-        published_at=_published(doc.date, entry),
+        byline=byline,
+        authors=clean_authors(byline, meta, publishers=[doc.sitename] if doc.sitename else []),
+        dates=dates,
         sitename=doc.sitename,
         language=detect_language(text) if text else None,
         text=text,
-        source=source,
+        source=job.source,
         extractor=EXTRACTOR,
+        block_kinds=tuple(b.kind for b in body),
+        image=doc.image,
+        categories=tuple(doc.categories or ()),
+        tags=tuple(doc.tags or ()),
+        paywalled=bool(verdict and verdict.paywalled),
         boilerplate_blocks=sum(removed.values()),
+        template_blocks=len(blocks) - len(body),
+        block_hashes=hashes,
+        minhash=tuple(to_db(signature(text))),
     )
 
 
-def _clean_one(args: tuple[str | bytes, str, FeedEntry | None, str, int, Path | None]) -> CleanArticle | Rejected:
-    html, url, entry, source, min_chars, rules = args
-    return clean_html(html, url, entry=entry, source=source, min_text_chars=min_chars, rules_path=rules)
+def _clean_job(job: CleanJob, options: CleanOptions) -> CleanArticle | Rejected:
+    return clean_html(job.html, job.url, entry=job.entry, source=job.source, access_status=job.access_status,
+                      fetched_at=job.fetched_at, template=job.template, options=options)
 
 
 def clean_many(
-    jobs: Iterable[tuple[str | bytes, str, FeedEntry | None, str]],
-    *,
-    min_text_chars: int,
-    rules_path: Path | None = None,
-    executor: Executor | None = None,
-) -> Iterator[CleanArticle | Rejected]:
-    """Clean (html, url, entry, source) jobs in order, in worker processes when an executor is given."""
-    args = ((html, url, entry, source, min_text_chars, rules_path) for html, url, entry, source in jobs)
+    jobs: Iterable[CleanJob], options: CleanOptions, pool: WorkerPool | None = None
+) -> Iterator[CleanArticle | Rejected | None]:
+    """Clean jobs in order, in worker processes when the pool offers them; None for a page whose worker died.
+
+    In workers the page timer runs in each worker's main thread; a page stuck where the timer cannot reach
+    (inside C code) is caught here: past twice its budget its worker is killed and the page recorded over budget.
+    """
+    jobs = list(jobs)
+    in_thread = threading.current_thread() is not threading.main_thread()  # where the page timer cannot run
+    executor = pool.for_batch(len(jobs), isolate=in_thread and options.time_budget > 0) if pool else None
     if executor is None:
-        yield from map(_clean_one, args)
-    else:
-        yield from executor.map(_clean_one, args, chunksize=4)
+        yield from (_clean_job(job, options) for job in jobs)
+        return
+    futures = [executor.submit(_clean_job, job, options) for job in jobs]
+    patience = 2 * options.time_budget + 5 if options.time_budget > 0 else None
+    killed = False
+    for future in futures:
+        if killed and not future.done():
+            yield None  # lost with the killed workers: a later run cleans it again
+            continue
+        try:
+            yield future.result(timeout=patience)
+        except FutureTimeout:
+            stuck = future.running()
+            pool.kill(executor)
+            killed = True
+            yield Rejected(f"over_budget: worker stuck over {patience:g} s") if stuck else None
+        except BrokenProcessPool:
+            # A page killed its worker (a crash in a C extension, memory): retried by a later run, not lost.
+            pool.discard_broken(executor)
+            yield None

@@ -29,19 +29,20 @@ class PageMeta:
 
     def types(self) -> set[str]:
         """The schema.org @type of every JSON-LD object: {"NewsArticle", "BreadcrumbList", ...}."""
-        found: set[str] = set()
-        for obj in self.jsonld:
-            kind = obj.get("@type")
-            found.update(t for t in (kind if isinstance(kind, list) else [kind]) if isinstance(t, str))
-        return found
+        return set().union(*map(_types_of, self.jsonld))
 
     def objects_of(self, *types: str) -> Iterator[dict]:
         """JSON-LD objects whose @type is one of types."""
         wanted = set(types)
         for obj in self.jsonld:
-            kind = obj.get("@type")
-            if wanted & set(kind if isinstance(kind, list) else [kind]):
+            if wanted & _types_of(obj):
                 yield obj
+
+
+def _types_of(obj: dict) -> set[str]:
+    """An object's @type names: a string, a list, or (in broken markup) anything else, which names nothing."""
+    kind = obj.get("@type")
+    return {t for t in (kind if isinstance(kind, list) else [kind]) if isinstance(t, str)}
 
 
 def _flatten(node: object, out: list[dict], depth: int = 0) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -11,10 +10,11 @@ from wirehouse.models import FeedEntry, FetchRequest, FetchResult, Outcome, Page
 from wirehouse.parallel import WorkerPool
 from wirehouse.settings import Settings
 from wirehouse.tasks.charset import decode_body
-from wirehouse.tasks.clean import Rejected, clean_many
+from wirehouse.tasks.clean import CleanJob, CleanOptions, Rejected, clean_many
 from wirehouse.tasks.fetch import fetch_all, is_transient
 from wirehouse.tasks.http_types import media_type
 from wirehouse.tasks.sniff import AccessStatus, classify_page
+from wirehouse.tasks.templates import site_key
 
 # Fetched fine, nothing to clean: retried by later runs (a challenge or an empty 200 may go away).
 RETRY_LATER = {AccessStatus.BOT_CHALLENGE: "bot_challenge", AccessStatus.ERROR: "empty_body"}
@@ -40,20 +40,15 @@ def _clean(
     items: Sequence[tuple[FeedEntry, str | bytes, FetchResult | None, AccessStatus]],
     settings: Settings,
     pool: WorkerPool | None,
+    templates: Mapping[str, frozenset[int]],
 ) -> list[PageResult]:
     """Clean (entry, html, fetch, access) items; fetch is None when the html is the feed's own content."""
-    jobs = [
-        (html, fetch.final_url if fetch else entry.url, entry, "page" if fetch else "feed")
-        for entry, html, fetch, _ in items
-    ]
-    executor = pool.for_batch(len(jobs)) if pool else None
-    try:
-        cleaned = list(clean_many(jobs, min_text_chars=settings.min_text_chars,
-                                  rules_path=settings.boilerplate_rules, executor=executor))
-    except BrokenProcessPool:
-        # A page killed its worker (a crash in a C extension, memory): retried by a later run, not lost.
-        pool.discard_broken(executor)
-        cleaned = [None] * len(items)
+    jobs = []
+    for entry, html, fetch, access in items:
+        url = fetch.final_url if fetch else entry.url
+        jobs.append(CleanJob(html, url, entry, "page" if fetch else "feed", str(access),
+                             fetch.fetched_at if fetch else None, templates.get(site_key(url), frozenset())))
+    cleaned = clean_many(jobs, CleanOptions.from_settings(settings), pool)
     results = []
     for (entry, _, fetch, access), out in zip(items, cleaned, strict=True):
         base = PageResult(
@@ -75,12 +70,19 @@ def _clean(
 
 
 def process_entries(
-    entries: Sequence[FeedEntry], settings: Settings, pool: WorkerPool | None = None
+    entries: Sequence[FeedEntry],
+    settings: Settings,
+    pool: WorkerPool | None = None,
+    templates: Mapping[str, frozenset[int]] | None = None,
 ) -> list[PageResult]:
-    """One PageResult per entry. Feed content that cleans to an article saves a fetch; the rest is fetched."""
+    """One PageResult per entry. Feed content that cleans to an article saves a fetch; the rest is fetched.
+
+    templates: each site's learned template block hashes (warehouse.site_templates), removed while cleaning.
+    """
+    templates = templates or {}
     results: dict[str, PageResult] = {}
     with_content = [e for e in entries if e.content_html]
-    for result in _clean([(e, e.content_html, None, AccessStatus.OK) for e in with_content], settings, pool):
+    for result in _clean([(e, e.content_html, None, AccessStatus.OK) for e in with_content], settings, pool, templates):
         if result.outcome == Outcome.ARTICLE:
             results[result.url] = result
     to_fetch = [e for e in entries if e.url not in results]
@@ -94,6 +96,6 @@ def process_entries(
         else:
             html, _ = decode_body(fetch.body or b"", fetch.content_type)
             cleanable.append((entry, html, fetch, access))
-    for result in _clean(cleanable, settings, pool):
+    for result in _clean(cleanable, settings, pool, templates):
         results[result.url] = result
     return [results[e.url] for e in entries]

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from conftest import ZYTE, flattened_seed
 from wirehouse.cli import app
 from wirehouse.models import CleanArticle
-from wirehouse.tasks.clean import Rejected, canonical_url, clean_html, clean_many
+from wirehouse.tasks.clean import CleanJob, CleanOptions, Rejected, canonical_url, clean_html, clean_many
 
 SEED_TITLE = "Iran is conducting urgent diplomacy as it prepares for Israel's response to missile attacks"
 SEED_BOILERPLATE = ["close", "By Vanessa", "Leave a Reply", "Your email address will not be published",
@@ -74,7 +74,7 @@ def test_every_demo_page_cleans_to_its_article(demo_site) -> None:
 
 def test_rejects_pages_without_an_article() -> None:
     nav_only = "<html><body><nav><a href='/'>Home</a><a href='/world'>World</a></nav></body></html>"
-    assert isinstance(clean_html(nav_only, "https://example.org/", min_text_chars=250), Rejected)
+    assert isinstance(clean_html(nav_only, "https://example.org/", options=CleanOptions(min_text_chars=250)), Rejected)
     assert isinstance(clean_html(b"\x00\x01\x02binary\xff\xfe", "https://example.org/x"), Rejected)
 
 
@@ -100,7 +100,8 @@ def test_cli_cleans_a_directory_as_json_lines(tmp_path: Path) -> None:
     assert len(records) == 6
     truth = json.loads((ZYTE / "ground-truth.json").read_text())
     for record in records:
-        assert {"source", "title", "author", "published", "sitename", "language", "text"} <= record.keys()
+        assert {"source", "title", "byline", "authors", "published", "published_source", "sitename", "language",
+                "text"} <= record.keys()
         page_id = Path(record["source"]).name.split(".")[0]
         first_words = " ".join(truth[page_id]["articleBody"].split()[:6])
         assert first_words in " ".join(record["text"].split()), record["source"]
@@ -125,11 +126,10 @@ def test_worker_processes_clean_like_this_process(demo_site) -> None:
     from wirehouse.parallel import WorkerPool
 
     _, corpus = demo_site
-    jobs = [((corpus.root / urlsplit(p.url).path.lstrip("/")).read_bytes(), p.url, None, "page")
-            for p in corpus.pages[:6]]
+    jobs = [CleanJob((corpus.root / urlsplit(p.url).path.lstrip("/")).read_bytes(), p.url) for p in corpus.pages[:6]]
     pool = WorkerPool(2, min_items=1)
     try:
-        in_workers = list(clean_many(jobs, min_text_chars=0, executor=pool.for_batch(len(jobs))))
+        in_workers = list(clean_many(jobs, CleanOptions(), pool))
     finally:
         pool.shutdown()
-    assert in_workers == list(clean_many(jobs, min_text_chars=0))
+    assert in_workers == list(clean_many(jobs, CleanOptions()))

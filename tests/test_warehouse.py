@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from wirehouse.models import (
+    ArticleDates,
     ArticleEnrichment,
     ArticleText,
     CleanArticle,
@@ -52,8 +53,8 @@ def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def article(url: str, text: str = "Some text. " * 40) -> CleanArticle:
-    return CleanArticle(url=url, title="T", author="A", published_at=NOW, sitename="Wire", language="en",
-                        text=text, source="page", extractor="test")
+    return CleanArticle(url=url, title="T", byline="A", authors=("A",), dates=ArticleDates(NOW, "feed"),
+                        sitename="Wire", language="en", text=text, source="page", extractor="test")
 
 
 URL = "https://wire.example/a"

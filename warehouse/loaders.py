@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
 
 from wirehouse.models import (
+    CleanArticle,
     Feed,
     FeedEntry,
     FeedPoll,
@@ -21,8 +23,11 @@ from wirehouse.models import (
     PageResult,
 )
 from wirehouse.tasks.identity import content_hash, normalize_url, text_hash, url_id
+from wirehouse.tasks.neardup import DEFAULT_THRESHOLD
+from wirehouse.tasks.templates import site_key
 from wirehouse.warehouse.db import run_sql
 from wirehouse.warehouse.staging import TS, now, stage, transaction
+from wirehouse.warehouse.stories import assign_stories
 
 # -- runs ---------------------------------------------------------------------------------------------
 
@@ -174,16 +179,45 @@ _PAGE_SCHEMA = pa.schema(
      ("http_status", pa.int32()), ("content_type", pa.string()), ("article_id", pa.string()),
      ("fetched_at", TS)]
 )
+_DATE_CANDIDATE = pa.struct([("kind", pa.string()), ("source", pa.string()), ("value", TS), ("has_time", pa.bool_()),
+                             ("raw", pa.string())])
+_STRINGS = pa.list_(pa.string())
 _ARTICLE_SCHEMA = pa.schema(
-    [("article_id", pa.string()), ("url", pa.string()), ("feed", pa.string()), ("title", pa.string()),
-     ("author", pa.string()), ("published_at", TS), ("fetched_at", TS), ("sitename", pa.string()),
-     ("language", pa.string()), ("text", pa.string()), ("word_count", pa.int32()),
-     ("content_hash", pa.string()), ("text_hash", pa.string()), ("source", pa.string()), ("extractor", pa.string()),
-     ("boilerplate_blocks", pa.int32())]
+    [("article_id", pa.string()), ("url", pa.string()), ("host", pa.string()), ("feed", pa.string()),
+     ("title", pa.string()), ("byline", pa.string()), ("authors", _STRINGS),
+     ("published_at", TS), ("published_source", pa.string()), ("modified_at", TS), ("modified_source", pa.string()),
+     ("date_flags", _STRINGS), ("date_candidates", pa.list_(_DATE_CANDIDATE)),
+     ("fetched_at", TS), ("sitename", pa.string()), ("language", pa.string()), ("text", pa.string()),
+     ("word_count", pa.int32()), ("content_hash", pa.string()), ("text_hash", pa.string()), ("source", pa.string()),
+     ("extractor", pa.string()), ("image", pa.string()), ("categories", _STRINGS), ("tags", _STRINGS),
+     ("block_kinds", _STRINGS), ("paywalled", pa.bool_()), ("boilerplate_blocks", pa.int32()),
+     ("template_blocks", pa.int32()), ("block_hashes", pa.list_(pa.int64())), ("minhash", pa.list_(pa.int64()))]
 )
 
 
-def load_pages(con: duckdb.DuckDBPyConnection, results: Sequence[PageResult], run_id: str) -> int:
+def _article_row(article_id: str, feed: str, fetched_at: datetime, a: CleanArticle) -> dict:
+    d = a.dates
+    return {
+        "article_id": article_id, "url": a.url, "host": site_key(a.url), "feed": feed, "title": a.title,
+        "byline": a.byline, "authors": list(a.authors), "published_at": d.published_at,
+        "published_source": d.published_source, "modified_at": d.modified_at, "modified_source": d.modified_source,
+        "date_flags": list(d.flags), "date_candidates": [asdict(c) for c in d.candidates],
+        "fetched_at": fetched_at, "sitename": a.sitename, "language": a.language, "text": a.text,
+        "word_count": a.word_count, "content_hash": content_hash(a.text), "text_hash": text_hash(a.text),
+        "source": a.source, "extractor": a.extractor, "image": a.image, "categories": list(a.categories),
+        "tags": list(a.tags), "block_kinds": list(a.block_kinds), "paywalled": a.paywalled,
+        "boilerplate_blocks": a.boilerplate_blocks, "template_blocks": a.template_blocks,
+        "block_hashes": list(a.block_hashes), "minhash": list(a.minhash),
+    }
+
+
+def load_pages(
+    con: duckdb.DuckDBPyConnection,
+    results: Sequence[PageResult],
+    run_id: str,
+    *,
+    story_threshold: float = DEFAULT_THRESHOLD,
+) -> int:
     """Upsert a batch of page outcomes and their articles in one transaction; returns articles loaded."""
     pages, articles = [], []
     for r in results:
@@ -195,19 +229,13 @@ def load_pages(con: duckdb.DuckDBPyConnection, results: Sequence[PageResult], ru
              "fetched_at": r.fetched_at}
         )
         if r.outcome == Outcome.ARTICLE and r.article:
-            a = r.article
-            articles.append(
-                {"article_id": article_id, "url": a.url, "feed": r.feed, "title": a.title, "author": a.author,
-                 "published_at": a.published_at, "fetched_at": r.fetched_at, "sitename": a.sitename,
-                 "language": a.language, "text": a.text, "word_count": a.word_count,
-                 "content_hash": content_hash(a.text), "text_hash": text_hash(a.text), "source": a.source,
-                 "extractor": a.extractor, "boilerplate_blocks": a.boilerplate_blocks}
-            )
+            articles.append(_article_row(article_id, r.feed, r.fetched_at, r.article))
     params = {"run_id": run_id, "now": now()}
     with transaction(con):
         stage(con, "staged_articles", articles, _ARTICLE_SCHEMA)
         run_sql(con, "upsert_articles", params)
         con.unregister("staged_articles")
+        assign_stories(con, [row["article_id"] for row in articles], threshold=story_threshold)
         stage(con, "staged_pages", pages, _PAGE_SCHEMA)
         run_sql(con, "upsert_pages", params)
         con.unregister("staged_pages")

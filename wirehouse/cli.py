@@ -6,6 +6,7 @@ import gzip
 import json
 import sys
 from dataclasses import asdict, replace
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -108,15 +109,22 @@ def _read_page(path: Path) -> bytes:
     return gzip.decompress(data) if path.suffix == ".gz" else data
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def _page_record(source: str, outcome: object) -> dict:
     from wirehouse.tasks.clean import Rejected
 
     if isinstance(outcome, Rejected):
         return {"source": source, "rejected": outcome.reason}
     fields = asdict(outcome)
-    published = fields.pop("published_at")
+    for internal in ("dates", "block_hashes", "minhash"):
+        del fields[internal]
     fields["text_from"] = fields.pop("source")  # "page" or "feed"; `source` names the input
-    return {"source": source, "published": published.isoformat() if published else None, **fields,
+    dates = outcome.dates
+    return {"source": source, "published": _iso(dates.published_at), "published_source": dates.published_source,
+            "modified": _iso(dates.modified_at), "date_flags": list(dates.flags), **fields,
             "word_count": outcome.word_count}
 
 
@@ -128,7 +136,7 @@ def clean(
     """Clean pages and print the article: one JSON object per page (JSON Lines for a directory)."""
     from wirehouse.parallel import shared_pool
     from wirehouse.tasks.charset import decode_body
-    from wirehouse.tasks.clean import clean_many
+    from wirehouse.tasks.clean import CleanJob, CleanOptions, Rejected, clean_many
 
     settings = Settings.with_overrides()
     if target.startswith(("http://", "https://")):
@@ -140,14 +148,13 @@ def clean(
         raise typer.Exit(2)
     files = _page_files(path)
     pool = shared_pool(settings.cpu_workers)
+    options = CleanOptions.from_settings(settings, min_text_chars=0)
     chunk = 256  # bounded memory: pages are read chunk by chunk
     for start in range(0, len(files), chunk):
         part = files[start : start + chunk]
-        pages = ((decode_body(_read_page(p), None)[0], p.resolve().as_uri(), None, "page") for p in part)
-        outcomes = clean_many(pages, min_text_chars=0, rules_path=settings.boilerplate_rules,
-                              executor=pool.for_batch(len(part)))
-        for file, outcome in zip(part, outcomes, strict=True):
-            _print_page(_page_record(str(file), outcome), format)
+        jobs = (CleanJob(decode_body(_read_page(p), None)[0], p.resolve().as_uri()) for p in part)
+        for file, outcome in zip(part, clean_many(jobs, options, pool), strict=True):
+            _print_page(_page_record(str(file), outcome or Rejected("worker_crash")), format)
 
 
 def _clean_url(url: str, settings: Settings, format: PageFormat) -> None:

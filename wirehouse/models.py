@@ -137,7 +137,7 @@ class ArticleDates:
     published_source: str | None = None
     modified_at: datetime | None = None
     modified_source: str | None = None
-    flags: tuple[str, ...] = ()  # future, after_download, conflict, modified_before_published, ...
+    flags: tuple[str, ...] = ()  # no_date, future, conflict, modified_before_published
     candidates: tuple[DateCandidate, ...] = ()
 
 
@@ -145,14 +145,27 @@ class ArticleDates:
 class CleanArticle:
     url: str  # canonical URL: the article's identity
     title: str | None
-    author: str | None
-    published_at: datetime | None
-    sitename: str | None
-    language: str | None
     text: str  # paragraphs separated by blank lines
     source: str  # "page" or "feed": where the text came from
     extractor: str  # name and version of what produced the text
+    byline: str | None = None  # as the page prints it
+    authors: tuple[str, ...] = ()  # the people it names, cleaned (tasks/authors.py)
+    dates: ArticleDates = ArticleDates()
+    sitename: str | None = None
+    language: str | None = None
+    block_kinds: tuple[str, ...] = ()  # one per paragraph of text: p | heading | quote | item | table | code
+    image: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    paywalled: bool = False  # the text is what a paywall let through
     boilerplate_blocks: int = 0  # blocks the boilerplate rules removed after trafilatura
+    template_blocks: int = 0  # blocks removed as the site's learned template
+    block_hashes: tuple[int, ...] = ()  # the short blocks before template removal: what templates are learned from
+    minhash: tuple[int, ...] = ()  # near-duplicate signature (tasks/neardup.py)
+
+    @property
+    def published_at(self) -> datetime | None:
+        return self.dates.published_at
 
     @property
     def word_count(self) -> int:

@@ -27,9 +27,13 @@ class WorkerPool:
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def for_batch(self, n_items: int) -> Executor | None:
-        """The executor for a batch of n_items, or None: run it in this process."""
-        if self.workers <= 1 or n_items < self.min_items:
+    def for_batch(self, n_items: int, *, isolate: bool = False) -> Executor | None:
+        """The executor for a batch of n_items, or None: run it in this process.
+
+        isolate asks for worker processes whatever the batch size: work that may have to be killed (a page
+        over its time budget) cannot run in this process.
+        """
+        if not isolate and (self.workers <= 1 or n_items < self.min_items):
             return None
         with self._lock:  # batches may ask from several threads at once
             return self._start()
@@ -53,6 +57,13 @@ class WorkerPool:
             if executor is not None and executor is self._executor:
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = None
+
+    def kill(self, executor: Executor) -> None:
+        """Kill `executor`'s workers (one is stuck where no timer reaches it) and drop that pool."""
+        # ProcessPoolExecutor has no public way to stop a running task before Python 3.14's terminate_workers().
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.kill()
+        self.discard_broken(executor)
 
     def shutdown(self) -> None:
         if self._executor is not None:

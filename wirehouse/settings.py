@@ -16,6 +16,7 @@ from pydantic_settings import (
 )
 
 from wirehouse import __version__
+from wirehouse.tasks.neardup import DEFAULT_THRESHOLD
 
 CONFIG_ENV = "WIREHOUSE_CONFIG"
 DEFAULT_CONFIG_FILE = Path("wirehouse.toml")
@@ -72,6 +73,18 @@ class Settings(BaseSettings):
     lock_wait: float = Field(600.0, ge=0, description="seconds a run waits for another process's warehouse lock")
 
     boilerplate_rules: Path | None = Field(None, description="rules file; default: the bundled one")
+    clean_time_budget: float = Field(20.0, ge=0, description="seconds one page may take to clean (0: no limit)")
+    max_clean_bytes: int = Field(5_000_000, ge=0, description="larger pages are recorded over budget, not parsed")
+    max_clean_elements: int = Field(150_000, ge=0, description="HTML elements a page may have (0: no limit)")
+    template_min_pages: int = Field(5, ge=2, description="a block on this many pages of a site may be template")
+    template_min_share: float = Field(
+        0.2, gt=0, le=1, description="…and on this share of the site's recent pages: then it is template"
+    )
+    template_window: int = Field(500, ge=10, description="recent pages per site that templates are learned from")
+    story_threshold: float = Field(
+        DEFAULT_THRESHOLD, gt=0, le=1,
+        description="estimated Jaccard similarity (word 5-shingles) for two articles to be one story",
+    )
 
     @field_validator("allowed_networks")
     @classmethod

@@ -1,0 +1,31 @@
+"""Per-site templates: blocks that recur across many pages of one site are its furniture, not content.
+
+The clean stage hashes each short block of every page; the warehouse learns which hashes recur on a site
+(warehouse/site_templates.py) and the clean stage drops them from the site's next pages. Hashes, not texts,
+travel to the workers: a site's template is a few dozen integers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from wirehouse.tasks.identity import normalize_text
+
+MAX_TEMPLATE_WORDS = 80  # longer blocks are never template candidates: a recurring long paragraph is content
+
+
+def site_key(url: str) -> str:
+    """The site a page belongs to for template learning: its host without "www."."""
+    return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
+def block_hash(text: str) -> int:
+    """Signed 64-bit hash of a block's normalised text (a DuckDB BIGINT), stable across processes and runs."""
+    digest = hashlib.blake2b(normalize_text(text).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def candidate_hashes(blocks: list[str]) -> tuple[int, ...]:
+    """Hashes of the blocks short enough to be template, in page order."""
+    return tuple(block_hash(b) for b in blocks if len(b.split()) <= MAX_TEMPLATE_WORDS)

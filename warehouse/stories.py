@@ -1,0 +1,65 @@
+"""Story clusters: syndicated copies of one story share a story_id (MinHash LSH, tasks/neardup.py).
+
+Buckets live in the warehouse (story_buckets), so finding candidates is a join, not an index held in memory,
+and clusters grow across runs: an article loaded next month joins the story it copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+from wirehouse.tasks.neardup import assign_clusters, band_keys, from_db, signature, to_db
+from wirehouse.warehouse.staging import stage
+
+_BUCKETS = pa.schema([("article_id", pa.string()), ("band", pa.int16()), ("bucket", pa.int64())])
+_ASSIGNED = pa.schema([("article_id", pa.string()), ("story_id", pa.string()), ("minhash", pa.list_(pa.int64()))])
+
+
+def assign_stories(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], *, threshold: float) -> int:
+    """Refresh the buckets of `article_ids` and give a story to every article without one; returns how many.
+
+    Articles without a story are the new ones, and any left by a warehouse older than story clusters (their
+    signature is computed here). Runs inside the caller's transaction.
+    """
+    rows = con.execute(
+        "SELECT article_id, minhash, text, story_id FROM articles "
+        "WHERE list_contains(?, article_id) OR story_id IS NULL ORDER BY fetched_at, article_id",
+        [list(article_ids)],
+    ).fetchall()
+    if not rows:
+        return 0
+    signatures = {aid: from_db(minhash) if minhash else signature(text) for aid, minhash, text, _ in rows}
+    buckets = [{"article_id": aid, "band": band, "bucket": key}
+               for aid, sig in signatures.items() for band, key in enumerate(band_keys(sig))]
+    ids = list(signatures)
+    con.execute("DELETE FROM story_buckets WHERE list_contains(?, article_id)", [ids])
+    stage(con, "staged_buckets", buckets, _BUCKETS)
+    con.execute("INSERT INTO story_buckets BY NAME SELECT * FROM staged_buckets")
+    con.unregister("staged_buckets")
+
+    new = [(aid, signatures[aid]) for aid, _, _, story in rows if story is None]
+    if not new:
+        return 0
+    pairs = con.execute(
+        "SELECT DISTINCT s.article_id, o.article_id, a.story_id, a.minhash FROM story_buckets s "
+        "JOIN story_buckets o ON o.band = s.band AND o.bucket = s.bucket AND o.article_id <> s.article_id "
+        "JOIN articles a ON a.article_id = o.article_id "
+        "WHERE list_contains(?, s.article_id)",
+        [[aid for aid, _ in new]],
+    ).fetchall()
+    candidates: dict[str, set[str]] = {}
+    known = {}
+    for new_id, other, story, minhash in pairs:
+        candidates.setdefault(new_id, set()).add(other)
+        if story is not None and minhash is not None:
+            known[other] = (story, from_db(minhash))
+    clusters = assign_clusters(new, known, candidates, threshold)
+    assigned = [{"article_id": aid, "story_id": clusters[aid], "minhash": to_db(sig)} for aid, sig in new]
+    stage(con, "staged_stories", assigned, _ASSIGNED)
+    con.execute("UPDATE articles SET story_id = s.story_id, minhash = s.minhash FROM staged_stories s "
+                "WHERE articles.article_id = s.article_id")
+    con.unregister("staged_stories")
+    return len(assigned)

@@ -168,8 +168,11 @@ def _headline_index(blocks: list[str], candidates: list[str]) -> int | None:
     return None
 
 
+LANGUAGE_SAMPLE_CHARS = 2000  # a few paragraphs settle the language; more only costs time
+
+
 def detect_language(text: str) -> str | None:
-    lang, _ = py3langid.classify(text[:5000])
+    lang, _ = py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])
     return lang or None
 
 
@@ -227,7 +230,7 @@ def _extract(job: CleanJob, options: CleanOptions) -> CleanArticle | Rejected:
         return Rejected(f"extract_error: {type(exc).__name__}")
     if tree is None:
         return Rejected("no_main_text")
-    elements = sum(1 for _ in tree.iter())
+    elements = int(tree.xpath("count(//*)"))
     if options.max_elements and elements > options.max_elements:
         return Rejected(f"over_budget: {elements} elements > {options.max_elements}")
     meta = read_page_meta(tree)

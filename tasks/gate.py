@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from lxml.etree import XPath
@@ -220,22 +220,32 @@ def _text_of(element: HtmlElement) -> str:
 
 
 def page_signals(tree: HtmlElement, url: str, meta: PageMeta) -> PageSignals:
-    """The page's signals from its parsed tree, which is only read: the same tree can go to trafilatura."""
+    """The page's signals from its parsed tree, which is only read: the same tree can go to trafilatura.
+
+    The page's layout (link-text share, teasers: the slowest reads) serves only the index rule, which a page
+    declaring itself an article never meets, so such a page skips it.
+    """
     body = tree.find(".//body")
     root = body if body is not None else tree
-    visible, linked = _chars(_VISIBLE_TEXT(root)), _chars(_LINK_TEXT(root))
-    anchors = _ANCHORS(root)
-    frames = [f.get("src") or f.get("data-src") or "" for f in root.iter("iframe")]
-    captions = (_text_of(caption) for caption in _CAPTIONS(root))
     types = meta.types()
-    return PageSignals(
+    declared = PageSignals(
         jsonld_types=frozenset(types),
         article_objects=sum(1 for _ in meta.objects_of(*(t for t in types if _is_article_type(t)))),
         og_type=(meta.first_meta("og:type") or "").lower() or None,
+    )
+    link_text_share, teasers = 0.0, 0
+    if not _declares_article(declared):
+        visible, linked = _chars(_VISIBLE_TEXT(root)), _chars(_LINK_TEXT(root))
+        link_text_share = round(linked / visible, 3) if visible else 0.0
+        teasers = max(len(markup(root)) for markup in _TEASER_MARKUP)
+    frames = [f.get("src") or f.get("data-src") or "" for f in root.iter("iframe")]
+    captions = (_text_of(caption) for caption in _CAPTIONS(root))
+    return replace(
+        declared,
         accessible_for_free=_accessible_for_free(meta),
-        link_texts=frozenset(t for t in (_text_of(a).casefold() for a in anchors) if _headline_length(t)),
-        link_text_share=round(linked / visible, 3) if visible else 0.0,
-        teasers=max(len(markup(root)) for markup in _TEASER_MARKUP),
+        link_texts=frozenset(t for t in (_text_of(a).casefold() for a in _ANCHORS(root)) if _headline_length(t)),
+        link_text_share=link_text_share,
+        teasers=teasers,
         players=len(list(root.iter("video"))) + sum(bool(_VIDEO_EMBED.search(src)) for src in frames),
         images=len(_IMAGES(root)),
         captions=tuple(caption for caption in captions if caption),

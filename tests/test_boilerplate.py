@@ -81,3 +81,55 @@ def test_rules_file_is_validated(tmp_path: Path) -> None:
     bad.write_text('[[group]]\nname = "x"\nscope = "anywhere"\npatterns = ["(unclosed"]\n')
     with pytest.raises(RulesError, match="x"):
         load_rules(bad)
+
+
+@pytest.mark.parametrize(
+    ("furniture", "group"),
+    [
+        ("Reading time: 3 minutes", "ui-controls"),
+        ("Tempo de leitura: 2 minutos", "ui-controls"),
+        ("5 min read", "ui-controls"),
+        ("Follow the Opinion section on Facebook, Twitter (@opinion) and Instagram.", "share-bar"),
+        ("Like this story? Share it with a friend!", "share-bar"),
+        ("You may also like...", "promo"),
+        ("SEE MORE: Storm floods Cumbria as trains halted", "promo"),
+        ("DON'T MISS", "promo"),
+        ("More:", "promo"),
+        ("[Related: Ferry terminal opens to the public]", "promo"),
+        ("Also on metro-wire.example Ferry terminal opens to the public", "promo"),
+        ("Start your day with the Morning Brief. Sign up for the free daily newsletter.", "promo"),
+        ("Get the latest updates right in your inbox. Subscribe to our newsletters.", "promo"),
+        ("Pick Six Newsletter", "promo"),
+        ("Get the magazine delivered every month. 12 issues for £11.99. Click here for more information.", "promo"),
+        ("Have a tip? The reporter may be reached at desk@courier.example.", "promo"),
+    ],
+)
+def test_generic_furniture_goes_anywhere(furniture: str, group: str) -> None:
+    kept, removed = strip([BODY[0], furniture, BODY[1]])
+    assert kept == BODY[:2]
+    assert removed == {group: 1}
+
+
+@pytest.mark.parametrize(
+    "credit",
+    ["(Reporting by Ana Silva; additional reporting by Bo Chen; editing by Tom Brown)", "SOURCE: News agencies",
+     "Filed under: Politics |", "Updated at 1:23 p.m.", "Published 25 November 2026"],
+)
+def test_credits_and_stamps_at_the_edges_go(credit: str) -> None:
+    kept, removed = strip([*BODY, credit])
+    assert kept == BODY
+    assert removed == {"edge-byline": 1}
+    assert strip([BODY[0], credit, BODY[1]])[0] == [BODY[0], credit, BODY[1]]  # inside the story: content
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "More than 10,000 readers signed up for the council's flood newsletter after the storm, officials said.",
+        "Residents who click here and there on the council's website still cannot find the ferry timetable, "
+        "campaigners said, calling the consultation a sham.",
+        "Source: the mayor's office said the figures would be published on Friday.",
+    ],
+)
+def test_real_sentences_mentioning_furniture_words_stay(sentence: str) -> None:
+    assert strip([BODY[0], sentence, BODY[1]])[0] == [BODY[0], sentence, BODY[1]]

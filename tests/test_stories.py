@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import duckdb
 import pytest
 
 from wirehouse.models import CleanArticle, Outcome, PageResult
@@ -105,3 +106,29 @@ def test_copies_arriving_in_later_runs_join_the_story_and_reloading_changes_noth
 def test_the_threshold_is_a_setting(con) -> None:
     load(con, list(PAGES), "r1", threshold=0.99)
     assert len(set(stories(con).values())) == 4
+
+
+def test_a_warehouse_from_before_story_clusters_upgrades_and_its_articles_get_stories(tmp_path) -> None:
+    from wirehouse.warehouse.db import migrations
+
+    db = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(db))  # the schema as the previous release left it: migrations 1 to 3
+    old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMPTZ NOT NULL)")
+    for version, path in migrations()[:3]:
+        old.execute(path.read_text())
+        old.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, path.stem])
+    text = "\n\n".join(WIRE)
+    old.execute("INSERT INTO articles (article_id, url, feed, title, author, fetched_at, text, word_count, "
+                "content_hash, text_hash, source, extractor, run_id, loaded_at) VALUES ('old1', "
+                "'https://www.old-paper.example/2025/portugal-budget', 'f', 'Budget', 'Ana Silva', '2025-06-01', ?, 1, "
+                "'c', 't', 'page', 'trafilatura 2.3.1', 'r0', now())", [text])
+    old.close()
+
+    with connect(db) as con:  # migrates in place
+        row = con.execute("SELECT byline, host, story_id FROM articles WHERE article_id = 'old1'").fetchone()
+        assert row == ("Ana Silva", "old-paper.example", None)
+        load(con, [next(iter(PAGES))], "r1")  # the next load gives the old article its story, and the copy joins it
+        found = stories(con)
+        assert found["https://www.old-paper.example/2025/portugal-budget"] == "old1"
+        assert found[next(iter(PAGES))] == "old1"

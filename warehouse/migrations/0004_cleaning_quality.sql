@@ -19,9 +19,9 @@ ALTER TABLE articles ADD COLUMN categories VARCHAR[];
 ALTER TABLE articles ADD COLUMN tags VARCHAR[];
 ALTER TABLE articles ADD COLUMN block_kinds VARCHAR[];
 COMMENT ON COLUMN articles.block_kinds IS 'One per paragraph of text (split on blank lines): p, heading, quote, item, table, code';
-ALTER TABLE articles ADD COLUMN paywalled BOOLEAN DEFAULT false;
+ALTER TABLE articles ADD COLUMN paywalled BOOLEAN;
 COMMENT ON COLUMN articles.paywalled IS 'The text is what a paywall let through: likely truncated';
-ALTER TABLE articles ADD COLUMN template_blocks INTEGER DEFAULT 0;
+ALTER TABLE articles ADD COLUMN template_blocks INTEGER;
 COMMENT ON COLUMN articles.template_blocks IS 'Blocks removed as the site''s learned template';
 ALTER TABLE articles ADD COLUMN block_hashes BIGINT[];
 COMMENT ON COLUMN articles.block_hashes IS 'Hashes of the short blocks before template removal: what site templates are learned from';
@@ -29,8 +29,6 @@ ALTER TABLE articles ADD COLUMN minhash BIGINT[];
 COMMENT ON COLUMN articles.minhash IS 'MinHash signature of the text (word 5-shingles), for near-duplicates';
 ALTER TABLE articles ADD COLUMN story_id VARCHAR;
 COMMENT ON COLUMN articles.story_id IS 'Story cluster: the article_id of the first article of this story; copies share it';
-
-UPDATE articles SET host = regexp_extract(lower(url), '^[a-z]+://(www\.)?([^/:?#]+)', 2);
 
 CREATE TABLE site_templates (
     host            VARCHAR NOT NULL,

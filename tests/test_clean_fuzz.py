@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from conftest import ZYTE, flattened_seed
 from wirehouse.models import CleanArticle
-from wirehouse.tasks.clean import CleanOptions, Rejected, clean_html
+from wirehouse.tasks.clean import CleanJob, CleanOptions, Rejected, clean_html, clean_many
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TAGS = ["html", "head", "body", "title", "meta", "script", "style", "div", "p", "article", "main", "span", "a",
@@ -101,3 +101,22 @@ def test_time_budget_rejects_a_page_that_takes_too_long() -> None:
     assert isinstance(outcome, Rejected) and outcome.reason.startswith("over_budget: cleaning took over 0.05 s")
     assert isinstance(clean_html(page, "https://news.example/story"), CleanArticle)  # the default budget suffices
 
+
+
+def test_time_budget_holds_in_a_thread_by_cleaning_in_a_worker_process() -> None:
+    """Prefect runs tasks in threads, where no timer signal arrives: the page goes to a worker process instead."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from wirehouse.parallel import WorkerPool
+
+    slow = "<html><body>" + "<p>A sentence of an ordinary paragraph. </p>" * 20_000 + "</body></html>"
+    quick = "<html><body><article><h1>Ferry</h1><p>" + "The ferry runs daily. " * 30 + "</p></article></body></html>"
+    jobs = [CleanJob(slow, "https://news.example/slow"), CleanJob(quick, "https://news.example/quick")]
+    pool = WorkerPool(1)  # one worker and a tiny batch: without a budget this batch would run in the thread
+    try:
+        with ThreadPoolExecutor(1) as thread:
+            outcomes = thread.submit(lambda: list(clean_many(jobs, CleanOptions(time_budget=1.5), pool))).result()
+    finally:
+        pool.shutdown()
+    assert isinstance(outcomes[0], Rejected) and outcomes[0].reason == "over_budget: cleaning took over 1.5 s"
+    assert isinstance(outcomes[1], CleanArticle)

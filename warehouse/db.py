@@ -24,9 +24,14 @@ def read_sql(name: str) -> str:
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
-    """Run a named .sql file statement by statement, each given only the $parameters it uses."""
+    """Run a named .sql file of queries/ statement by statement, each given only the $parameters it uses."""
+    return execute_sql(con, read_sql(name), params)
+
+
+def execute_sql(con: duckdb.DuckDBPyConnection, code: str, params: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """Run SQL statement by statement, each given only the $parameters it uses; the last one's result is left."""
     params = params or {}
-    code = _COMMENT.sub("", read_sql(name))  # a $name in a comment is no parameter
+    code = _COMMENT.sub("", code)  # a $name in a comment is no parameter
     statements = [s for s in code.split(";\n") if s.strip(" \n;")]
     for statement in statements:
         used = {k: params[k] for k in set(_PARAM.findall(statement))}

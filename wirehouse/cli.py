@@ -9,7 +9,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from rich.table import Table
 from wirehouse.models import Feed
 from wirehouse.prefect_env import quiet_prefect
 from wirehouse.settings import Settings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 app = typer.Typer(help="wirehouse: feeds → clean articles → entities in DuckDB.", no_args_is_help=True)
 feeds_app = typer.Typer(help="The feed list.", no_args_is_help=True)
@@ -33,6 +36,7 @@ class TableFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    parquet = "parquet"
 
 
 class PageFormat(StrEnum):
@@ -180,43 +184,102 @@ def _print_page(record: dict, format: PageFormat) -> None:
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run on the warehouse")],
+    query: Annotated[str | None, typer.Argument(help="SQL to run on the warehouse")] = None,
+    saved: Annotated[str | None, typer.Option("--query", "-q", help="run a saved query by name (see --list)")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value for a saved query")] = None,
+    list_saved: Annotated[bool, typer.Option("--list", help="list the saved queries and their parameters")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="write to this file (parquet needs one)")] = None,
     db: DbOption = None,
     format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
 ) -> None:
-    """Run SQL on the warehouse (read-only) and print the result."""
+    """Run SQL, or a saved query of warehouse/queries/, on the warehouse (read-only) and print or write the result."""
     import duckdb
 
+    from wirehouse.warehouse.db import execute_sql
+    from wirehouse.warehouse.saved_queries import QueryError, parse_params, saved_queries, saved_query
+
+    if list_saved:
+        table = Table("query", "parameters", "what it answers")
+        for q in saved_queries().values():
+            table.add_row(q.name, "\n".join(f"{p.name} {p.type} = {p.default}" for p in q.params), q.description)
+        console.print(table)
+        return
+    if (query is None) == (saved is None):
+        err.print("[red]give either SQL or --query NAME (see --list)[/]")
+        raise typer.Exit(2)
+    if format == TableFormat.parquet and out is None:
+        err.print("[red]--format parquet writes a file: add --out FILE[/]")
+        raise typer.Exit(2)
+    try:
+        code, params = query, {}
+        if saved is not None:
+            chosen = saved_query(saved)
+            code, params = chosen.sql, chosen.bind(parse_params(param or []))
+    except QueryError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
     settings = Settings.with_overrides(db=db)
     if not Path(settings.db).exists():
         err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
         raise typer.Exit(2)
     try:
         with duckdb.connect(str(settings.db), read_only=True) as con:
-            cursor = con.execute(query)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
+            result = execute_sql(con, code, params).fetch_arrow_table()
     except duckdb.Error as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
-    _print_rows(columns, rows, format)
+    _write_result(result, format, out)
 
 
-def _print_rows(columns: list[str], rows: list[tuple], format: TableFormat) -> None:
+def _write_result(result: pa.Table, format: TableFormat, out: Path | None) -> None:
+    if format == TableFormat.parquet:
+        import pyarrow.parquet as pq
+
+        pq.write_table(result, out)
+        return
+    columns, rows = result.column_names, [tuple(r.values()) for r in result.to_pylist()]
+    if out is None:
+        _print_rows(columns, rows, format, sys.stdout)
+        return
+    with out.open("w", encoding="utf-8", newline="") as stream:
+        _print_rows(columns, rows, format, stream)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], format: TableFormat, stream: TextIO) -> None:
     if format == TableFormat.json:
         for row in rows:
-            sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False) + "\n")
+            stream.write(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False) + "\n")
     elif format == TableFormat.csv:
         import csv
 
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(stream)
         writer.writerow(columns)
         writer.writerows(rows)
     else:
         table = Table(*columns)
         for row in rows:
             table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
+        (console if stream is sys.stdout else Console(file=stream)).print(table)
+
+
+@app.command()
+def export(
+    to: Annotated[Path, typer.Option("--to", help="folder to write the Parquet datasets into")],
+    db: DbOption = None,
+) -> None:
+    """Write the warehouse as Parquet partitioned by day, for pandas, Polars, Spark or a BI tool."""
+    import duckdb
+
+    from wirehouse.warehouse.export import export_parquet
+
+    settings = Settings.with_overrides(db=db)
+    if not Path(settings.db).exists():
+        err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
+        raise typer.Exit(2)
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        written = export_parquet(con, to)
+    for name, rows in written.items():
+        console.print(f"{name:12} {rows:>9} rows  {to / name}")
 
 
 @feeds_app.command("list")
@@ -247,7 +310,7 @@ def feeds_list(
                "next_poll_at", "entries_seen"]
     never = (None, "never polled", None, None, None, None)
     rows = [(f.name, f.url, f.site, f.full_content, *state.get(f.name, never)) for f in listed]
-    _print_rows(columns, rows, format)
+    _print_rows(columns, rows, format, sys.stdout)
 
 
 @feeds_app.command("add")

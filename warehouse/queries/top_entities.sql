@@ -1,4 +1,5 @@
--- The most mentioned canonical entities ("Biden", "Joe Biden" and "President Biden" are one), once per article.
+-- query: The most mentioned canonical entities, each article counted once ("Biden" and "Joe Biden" are one)
+-- param limit INTEGER = 20: rows to show
 SELECT e.name AS entity, e.label, count(DISTINCT m.article_id) AS articles, count(*) AS mentions
 FROM mentions AS m
 JOIN entities AS e USING (entity_id)

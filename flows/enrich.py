@@ -17,6 +17,7 @@ from wirehouse.settings import Settings
 from wirehouse.tasks.enrich import EnrichConfig, config_from, enrich_articles, enrichment_version
 from wirehouse.warehouse import connect
 from wirehouse.warehouse.enrichments import articles_to_enrich, replace_enrichments
+from wirehouse.warehouse.search import build_search_index, search_index_stale
 
 _WRITES = threading.Lock()
 
@@ -67,6 +68,10 @@ def enrich(db: str | None = None) -> dict[str, int]:
                 _count(run, running.popleft().result())
         while running:
             _count(run, running.popleft().result())
+        with run.warehouse() as con:  # nightly, with the enrichment: the full-text index is a full rebuild
+            indexed = build_search_index(con) if search_index_stale(con) else None
+        if indexed is not None:
+            run.stats.add("search_index_articles", indexed)
         return dict(run.stats.counts)
 
 

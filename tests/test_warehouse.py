@@ -214,3 +214,14 @@ def test_an_old_warehouse_upgrades_in_place(tmp_path: Path) -> None:
         assert con.execute("SELECT url, notes FROM entries").fetchall() == [("https://f/a", None)]
         state = sync_feeds(con, [Feed("f", "https://f/")])["f"]
         assert state.consecutive_failures == 9 and state.polls_since_verify == 0
+
+
+def test_every_table_and_column_is_documented(tmp_path: Path) -> None:
+    with connect(tmp_path / "w.duckdb") as con:
+        tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE coalesce(comment, '') = ''").fetchall()
+        columns = con.execute(
+            "SELECT c.table_name, c.column_name FROM duckdb_columns() c JOIN duckdb_tables() t USING (table_oid) "
+            "WHERE coalesce(c.comment, '') = ''"
+        ).fetchall()
+        views = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND coalesce(comment, '') = ''")
+        assert (tables, columns, views.fetchall()) == ([], [], [])

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from wirehouse.warehouse.views import ensure_views
+
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
 QUERIES = HERE / "queries"
@@ -106,4 +108,5 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0) -> 
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         migrate(con)
+        ensure_views(con)
     return con

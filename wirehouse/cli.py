@@ -263,6 +263,33 @@ def _print_rows(columns: list[str], rows: list[tuple], format: TableFormat, stre
 
 
 @app.command()
+def search(
+    terms: Annotated[str, typer.Argument(help="words to find in article titles and texts")],
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 20,
+    reindex: Annotated[bool, typer.Option("--reindex", help="rebuild the full-text index first")] = False,
+    db: DbOption = None,
+    format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+) -> None:
+    """Full-text search over the articles, best match first (BM25; the enrich flow rebuilds the index nightly)."""
+    import duckdb
+
+    from wirehouse.warehouse import connect
+    from wirehouse.warehouse.search import build_search_index, search_articles
+
+    settings = Settings.with_overrides(db=db)
+    if not Path(settings.db).exists():
+        err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
+        raise typer.Exit(2)
+    if reindex:
+        with connect(settings.db, wait=settings.lock_wait) as con:
+            indexed = build_search_index(con)
+        err.print(f"indexed {indexed} articles" if indexed is not None else "[yellow]no fts extension: scanning[/]")
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        columns, rows = search_articles(con, terms, limit=limit)
+    _print_rows(columns, rows, format, sys.stdout)
+
+
+@app.command()
 def export(
     to: Annotated[Path, typer.Option("--to", help="folder to write the Parquet datasets into")],
     db: DbOption = None,

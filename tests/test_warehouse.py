@@ -225,3 +225,30 @@ def test_every_table_and_column_is_documented(tmp_path: Path) -> None:
         ).fetchall()
         views = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND coalesce(comment, '') = ''")
         assert (tables, columns, views.fetchall()) == ([], [], [])
+
+
+def test_a_warehouse_made_by_the_first_schema_upgrades_in_place_without_losing_rows(tmp_path: Path) -> None:
+    db = tmp_path / "v1.duckdb"
+    old = duckdb.connect(str(db))  # what the first release wrote: migration 0001 only, with data in it
+    old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMPTZ NOT NULL)")
+    version, path = migrations()[0]
+    old.execute(path.read_text())
+    old.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, path.stem])
+    old.execute("INSERT INTO feeds (feed, url, added_at) VALUES ('wire', 'https://wire.example/feed', now())")
+    old.execute("INSERT INTO entries (feed, url_id, url, first_seen_at, run_id) "
+                "VALUES ('wire', 'u1', 'https://wire.example/a', now(), 'r')")
+    old.execute("INSERT INTO pages (url_id, url, feed, outcome, fetched_at, run_id, article_id) "
+                "VALUES ('u1', 'https://wire.example/a', 'wire', 'article', now(), 'r', 'a1')")
+    old.execute("INSERT INTO articles (article_id, url, feed, author, fetched_at, text, word_count, content_hash, "
+                "text_hash, source, extractor, run_id, loaded_at) VALUES ('a1', 'https://www.wire.example/a', 'wire', "
+                "'Ana', now(), 'Text.', 1, 'c', 't', 'page', 'trafilatura', 'r', now())")
+    old.execute("INSERT INTO mentions VALUES ('a1', 0, 4, 'Text', 'ORG', 'v1', 'r')")
+    old.close()
+
+    with connect(db) as con:
+        assert [v for (v,) in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()] == [
+            v for v, _ in migrations()]
+        counts = [count(con, t) for t in ("feeds", "entries", "pages", "articles", "mentions")]
+        assert counts == [1, 1, 1, 1, 1]
+        assert con.execute("SELECT byline, host, paywalled FROM articles").fetchone() == ("Ana", "wire.example", False)

@@ -290,6 +290,25 @@ def search(
 
 
 @app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")] = Path("report.html"),
+    days: Annotated[int, typer.Option("--days", help="the period charted, in days up to the newest data")] = 30,
+    db: DbOption = None,
+) -> None:
+    """Write a self-contained HTML report with charts: volume per source, trending entities, speakers, health."""
+    import duckdb
+
+    from wirehouse.report import write_report
+
+    settings = Settings.with_overrides(db=db)
+    if not Path(settings.db).exists():
+        err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
+        raise typer.Exit(2)
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        console.print(f"report written to {write_report(con, out, days=days)}")
+
+
+@app.command()
 def export(
     to: Annotated[Path, typer.Option("--to", help="folder to write the Parquet datasets into")],
     db: DbOption = None,

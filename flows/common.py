@@ -15,6 +15,7 @@ from wirehouse.models import RunStats
 from wirehouse.settings import Settings
 from wirehouse.warehouse import connect
 from wirehouse.warehouse.loaders import finish_run, start_run
+from wirehouse.warehouse.snapshot import publish_snapshot
 
 
 @dataclass
@@ -33,9 +34,14 @@ class RunContext:
             con.close()
 
 
+def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    if settings.publish_snapshot:
+        publish_snapshot(con, settings.db)
+
+
 @contextmanager
 def recorded_run(flow: str, settings: Settings) -> Iterator[RunContext]:
-    """Record the run in the warehouse (completed or failed) and publish its summary as an artifact."""
+    """Record the run in the warehouse (completed or failed), publish the analysts' snapshot and a summary artifact."""
     ctx = RunContext(settings)
     with ctx.warehouse() as con:
         ctx.run_id = start_run(con, flow, str(flow_run.id) if flow_run.id else None)
@@ -44,9 +50,11 @@ def recorded_run(flow: str, settings: Settings) -> Iterator[RunContext]:
     except BaseException as exc:
         with ctx.warehouse() as con:
             finish_run(con, ctx.run_id, ctx.stats.counts, error=f"{type(exc).__name__}: {exc}"[:2000])
+            _publish(con, settings)  # what the failed run committed is sound: analysts see it too
         raise
     with ctx.warehouse() as con:
         finish_run(con, ctx.run_id, ctx.stats.counts)
+        _publish(con, settings)
     summary = "\n".join(f"| {k} | {v} |" for k, v in sorted(ctx.stats.counts.items()))
     get_run_logger().info("%s run %s: %s", flow, ctx.run_id, ctx.stats.counts)
     create_markdown_artifact(

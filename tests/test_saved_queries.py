@@ -112,3 +112,15 @@ def test_export_writes_parquet_partitioned_by_day_that_reads_back_the_same(wareh
     assert run("export", "--to", str(target), "--db", str(warehouse))[0] == 0  # again: replaced, not doubled
     with duckdb.connect() as con:
         assert con.execute(f"SELECT count(*) FROM read_parquet('{target}/articles/*/*.parquet')").fetchone()[0] == 7
+
+
+def test_analysts_read_the_published_snapshot_unless_they_ask_for_the_live_file(warehouse: Path) -> None:
+    from wirehouse.warehouse.snapshot import publish_snapshot
+
+    with connect(warehouse) as con:
+        publish_snapshot(con, warehouse)
+        con.execute("DELETE FROM mentions WHERE article_id = 'a1'")
+        con.execute("DELETE FROM articles WHERE article_id = 'a1'")  # after the publish: only the live file has it
+    sql = "SELECT count(*) AS n FROM articles"
+    assert run("sql", sql, "--db", str(warehouse), "-f", "csv")[1].splitlines() == ["n", "7"]
+    assert run("sql", sql, "--db", str(warehouse), "-f", "csv", "--live")[1].splitlines() == ["n", "6"]

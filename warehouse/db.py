@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from datetime import UTC, datetime
@@ -79,21 +80,24 @@ class WarehouseBusy(RuntimeError):
 
 
 def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect, waiting while another process holds the file's lock (DuckDB has one writer)."""
+    """duckdb.connect, waiting while another process holds the file's lock (DuckDB has one writer).
+
+    Retries come every 50-250 ms, at random: writers hold the file for one short step at a time, and a waiter
+    that backed off for seconds would miss the gaps and starve behind a busy writer.
+    """
     deadline = time.monotonic() + wait
-    delay = 0.2
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
+            delay = random.uniform(0.05, 0.25)
             if time.monotonic() + delay > deadline:
                 raise WarehouseBusy(
                     f"{path} is in use by another process (a running ingest or enrich?); waited {wait:.0f}s"
                 ) from exc
             time.sleep(delay)
-            delay = min(delay * 2, 5.0)
 
 
 def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
@@ -109,4 +113,16 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0) -> 
     if not read_only:
         migrate(con)
         ensure_views(con)
+    return con
+
+
+def open_for_reading(path: Path | str, *, live: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for analysis: the published snapshot, or with live=True (or before any snapshot
+    exists) the live file, which then blocks writers for as long as it stays open."""
+    from wirehouse.warehouse.snapshot import open_snapshot, snapshot_path
+
+    if not live and snapshot_path(path).exists():
+        return open_snapshot(path)
+    con = _open(Path(path), True, wait)
+    con.execute("SET TimeZone = 'UTC'")
     return con

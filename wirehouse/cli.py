@@ -29,6 +29,9 @@ console = Console()
 err = Console(stderr=True)
 
 DbOption = Annotated[Path | None, typer.Option("--db", help="warehouse file (default: WIREHOUSE_DB)")]
+LiveOption = Annotated[
+    bool, typer.Option("--live", help="read the live file, not the snapshot the last run published (blocks writers)")
+]
 FeedsOption = Annotated[Path | None, typer.Option("--feeds", help="feed list (default: WIREHOUSE_FEEDS_FILE)")]
 
 
@@ -190,12 +193,13 @@ def sql(
     list_saved: Annotated[bool, typer.Option("--list", help="list the saved queries and their parameters")] = False,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write to this file (parquet needs one)")] = None,
     db: DbOption = None,
+    live: LiveOption = False,
     format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
 ) -> None:
     """Run SQL, or a saved query of warehouse/queries/, on the warehouse (read-only) and print or write the result."""
     import duckdb
 
-    from wirehouse.warehouse.db import execute_sql
+    from wirehouse.warehouse.db import execute_sql, open_for_reading
     from wirehouse.warehouse.saved_queries import QueryError, parse_params, saved_queries, saved_query
 
     if list_saved:
@@ -223,7 +227,7 @@ def sql(
         err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
         raise typer.Exit(2)
     try:
-        with duckdb.connect(str(settings.db), read_only=True) as con:
+        with open_for_reading(settings.db, live=live, wait=settings.lock_wait) as con:
             result = execute_sql(con, code, params).fetch_arrow_table()
     except duckdb.Error as exc:
         err.print(f"[red]{exc}[/]")
@@ -268,13 +272,15 @@ def search(
     limit: Annotated[int, typer.Option("--limit", "-n")] = 20,
     reindex: Annotated[bool, typer.Option("--reindex", help="rebuild the full-text index first")] = False,
     db: DbOption = None,
+    live: LiveOption = False,
     format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
 ) -> None:
     """Full-text search over the articles, best match first (BM25; the enrich flow rebuilds the index nightly)."""
-    import duckdb
 
     from wirehouse.warehouse import connect
+    from wirehouse.warehouse.db import open_for_reading
     from wirehouse.warehouse.search import build_search_index, search_articles
+    from wirehouse.warehouse.snapshot import publish_snapshot
 
     settings = Settings.with_overrides(db=db)
     if not Path(settings.db).exists():
@@ -283,8 +289,10 @@ def search(
     if reindex:
         with connect(settings.db, wait=settings.lock_wait) as con:
             indexed = build_search_index(con)
+            if settings.publish_snapshot:
+                publish_snapshot(con, settings.db)
         err.print(f"indexed {indexed} articles" if indexed is not None else "[yellow]no fts extension: scanning[/]")
-    with duckdb.connect(str(settings.db), read_only=True) as con:
+    with open_for_reading(settings.db, live=live, wait=settings.lock_wait) as con:
         columns, rows = search_articles(con, terms, limit=limit)
     _print_rows(columns, rows, format, sys.stdout)
 
@@ -294,17 +302,18 @@ def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")] = Path("report.html"),
     days: Annotated[int, typer.Option("--days", help="the period charted, in days up to the newest data")] = 30,
     db: DbOption = None,
+    live: LiveOption = False,
 ) -> None:
     """Write a self-contained HTML report with charts: volume per source, trending entities, speakers, health."""
-    import duckdb
 
     from wirehouse.report import write_report
+    from wirehouse.warehouse.db import open_for_reading
 
     settings = Settings.with_overrides(db=db)
     if not Path(settings.db).exists():
         err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
         raise typer.Exit(2)
-    with duckdb.connect(str(settings.db), read_only=True) as con:
+    with open_for_reading(settings.db, live=live, wait=settings.lock_wait) as con:
         console.print(f"report written to {write_report(con, out, days=days)}")
 
 
@@ -312,17 +321,18 @@ def report(
 def export(
     to: Annotated[Path, typer.Option("--to", help="folder to write the Parquet datasets into")],
     db: DbOption = None,
+    live: LiveOption = False,
 ) -> None:
     """Write the warehouse as Parquet partitioned by day, for pandas, Polars, Spark or a BI tool."""
-    import duckdb
 
+    from wirehouse.warehouse.db import open_for_reading
     from wirehouse.warehouse.export import export_parquet
 
     settings = Settings.with_overrides(db=db)
     if not Path(settings.db).exists():
         err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
         raise typer.Exit(2)
-    with duckdb.connect(str(settings.db), read_only=True) as con:
+    with open_for_reading(settings.db, live=live, wait=settings.lock_wait) as con:
         written = export_parquet(con, to)
     for name, rows in written.items():
         console.print(f"{name:12} {rows:>9} rows  {to / name}")
@@ -338,12 +348,13 @@ def feeds_list(
     import duckdb
 
     from wirehouse.tasks.feedlist import load_feed_list
+    from wirehouse.warehouse.db import open_for_reading
 
     settings = Settings.with_overrides(feeds_file=feeds, db=db)
     listed = load_feed_list(Path(settings.feeds_file))
     state: dict[str, tuple] = {}
     try:
-        with duckdb.connect(str(settings.db), read_only=True) as con:
+        with open_for_reading(settings.db) as con:
             found = con.execute(
                 "SELECT feed, last_polled_at, coalesce(CASE WHEN gone_at IS NOT NULL THEN 'gone' END, last_status), "
                 "last_error, consecutive_failures, next_poll_at, entries_seen FROM feeds"

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     aliases_file: Path | None = Field(None, description="entity alias table; default: seeds/aliases.csv")
 
     lock_wait: float = Field(600.0, ge=0, description="seconds a run waits for another process's warehouse lock")
+    publish_snapshot: bool = Field(
+        True, description="after each run, copy the warehouse to <db>.read.duckdb for analysts to read"
+    )
 
     boilerplate_rules: Path | None = Field(None, description="rules file; default: the bundled one")
     clean_time_budget: float = Field(20.0, ge=0, description="seconds one page may take to clean (0: no limit)")

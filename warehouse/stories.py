@@ -11,9 +11,10 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
-from wirehouse.tasks.neardup import assign_clusters, band_keys, from_db, signature, to_db
+from wirehouse.tasks.neardup import NUM_PERM, assign_clusters, band_keys, from_db, signature, to_db
 from wirehouse.warehouse.staging import stage
 
+_IDS = pa.schema([("article_id", pa.string())])
 _BUCKETS = pa.schema([("article_id", pa.string()), ("band", pa.int16()), ("bucket", pa.int64())])
 _ASSIGNED = pa.schema([("article_id", pa.string()), ("story_id", pa.string()), ("minhash", pa.list_(pa.int64()))])
 
@@ -21,38 +22,42 @@ _ASSIGNED = pa.schema([("article_id", pa.string()), ("story_id", pa.string()), (
 def assign_stories(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], *, threshold: float) -> int:
     """Refresh the buckets of `article_ids` and give a story to every article without one; returns how many.
 
-    Articles without a story are the new ones, and any left by a warehouse older than story clusters (their
-    signature is computed here). Runs inside the caller's transaction.
+    Articles without a story are the new ones, and any left by a warehouse older than story clusters (they have no
+    signature: it is computed here, once). Runs inside the caller's transaction. Ids travel as a registered Arrow
+    table, not a list parameter: DuckDB converts list parameters element by element, slowly.
     """
+    stage(con, "batch_ids", [{"article_id": aid} for aid in article_ids], _IDS)
     rows = con.execute(
-        "SELECT article_id, minhash, text, story_id FROM articles "
-        "WHERE list_contains(?, article_id) OR story_id IS NULL ORDER BY fetched_at, article_id",
-        [list(article_ids)],
+        f"SELECT article_id, minhash, CASE WHEN len(minhash) IS DISTINCT FROM {NUM_PERM} THEN text END, story_id "
+        "FROM articles "
+        "WHERE article_id IN (SELECT article_id FROM batch_ids) OR minhash IS NULL ORDER BY fetched_at, article_id"
     ).fetchall()
+    con.unregister("batch_ids")
     if not rows:
         return 0
-    signatures = {aid: from_db(minhash) if minhash else signature(text) for aid, minhash, text, _ in rows}
+    signatures = {aid: signature(text) if text is not None else from_db(minhash) for aid, minhash, text, _ in rows}
     buckets = [{"article_id": aid, "band": band, "bucket": key}
                for aid, sig in signatures.items() for band, key in enumerate(band_keys(sig))]
-    ids = list(signatures)
-    con.execute("DELETE FROM story_buckets WHERE list_contains(?, article_id)", [ids])
     stage(con, "staged_buckets", buckets, _BUCKETS)
+    con.execute("DELETE FROM story_buckets WHERE article_id IN (SELECT DISTINCT article_id FROM staged_buckets)")
     con.execute("INSERT INTO story_buckets BY NAME SELECT * FROM staged_buckets")
-    con.unregister("staged_buckets")
 
     new = [(aid, signatures[aid]) for aid, _, _, story in rows if story is None]
+    if new:
+        pairs = con.execute(
+            "SELECT DISTINCT s.article_id, o.article_id, a.story_id, a.minhash FROM staged_buckets s "
+            "JOIN story_buckets o ON o.band = s.band AND o.bucket = s.bucket AND o.article_id <> s.article_id "
+            "JOIN articles a ON a.article_id = o.article_id"
+        ).fetchall()
+    con.unregister("staged_buckets")
     if not new:
         return 0
-    pairs = con.execute(
-        "SELECT DISTINCT s.article_id, o.article_id, a.story_id, a.minhash FROM story_buckets s "
-        "JOIN story_buckets o ON o.band = s.band AND o.bucket = s.bucket AND o.article_id <> s.article_id "
-        "JOIN articles a ON a.article_id = o.article_id "
-        "WHERE list_contains(?, s.article_id)",
-        [[aid for aid, _ in new]],
-    ).fetchall()
+    wanted = {aid for aid, _ in new}
     candidates: dict[str, set[str]] = {}
     known = {}
     for new_id, other, story, minhash in pairs:
+        if new_id not in wanted:
+            continue
         candidates.setdefault(new_id, set()).add(other)
         if story is not None and minhash is not None:
             known[other] = (story, from_db(minhash))

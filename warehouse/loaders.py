@@ -71,11 +71,11 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[Feed]) -> dict[st
     with transaction(con):
         stage(con, "staged_feeds", rows, schema)
         run_sql(con, "sync_feeds", {"now": now()})
-        con.unregister("staged_feeds")
-    names = [f.name for f in feeds]
+    # The names travel as the staged table, not a list parameter (DuckDB converts those element by element).
     found = con.execute(
-        f"SELECT feed, {', '.join(_STATE_COLUMNS)} FROM feeds WHERE list_contains(?, feed)", [names]
+        f"SELECT feed, {', '.join(_STATE_COLUMNS)} FROM feeds WHERE feed IN (SELECT feed FROM staged_feeds)"
     ).fetchall()
+    con.unregister("staged_feeds")
     return {row[0]: FeedState(*row[1:-2], row[-2], row[-1] or 0) for row in found}
 
 

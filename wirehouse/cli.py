@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import datetime
 from enum import StrEnum
@@ -20,6 +22,7 @@ from wirehouse.prefect_env import quiet_prefect
 from wirehouse.settings import Settings
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
 app = typer.Typer(help="wirehouse: feeds → clean articles → entities in DuckDB.", no_args_is_help=True)
@@ -185,6 +188,25 @@ def _print_page(record: dict, format: PageFormat) -> None:
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+@contextmanager
+def _reading(db: Path | None, live: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse to analyse: the snapshot the last run published (the live file with live), or a clear exit."""
+    from wirehouse.warehouse.db import open_for_reading
+
+    settings = _existing_warehouse(db)
+    with open_for_reading(settings.db, live=live, wait=settings.lock_wait) as con:
+        yield con
+
+
+def _existing_warehouse(db: Path | None) -> Settings:
+    """The settings, once the warehouse they name is known to exist: readers must not create an empty one."""
+    settings = Settings.with_overrides(db=db)
+    if not Path(settings.db).exists():
+        err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
+        raise typer.Exit(2)
+    return settings
+
+
 @app.command()
 def sql(
     query: Annotated[str | None, typer.Argument(help="SQL to run on the warehouse")] = None,
@@ -199,7 +221,7 @@ def sql(
     """Run SQL, or a saved query of warehouse/queries/, on the warehouse (read-only) and print or write the result."""
     import duckdb
 
-    from wirehouse.warehouse.db import execute_sql, open_for_reading
+    from wirehouse.warehouse.db import execute_sql
     from wirehouse.warehouse.saved_queries import QueryError, parse_params, saved_queries, saved_query
 
     if list_saved:
@@ -222,12 +244,8 @@ def sql(
     except QueryError as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
-    settings = Settings.with_overrides(db=db)
-    if not Path(settings.db).exists():
-        err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
-        raise typer.Exit(2)
     try:
-        with open_for_reading(settings.db, live=live, wait=settings.lock_wait) as con:
+        with _reading(db, live) as con:
             result = execute_sql(con, code, params).fetch_arrow_table()
     except duckdb.Error as exc:
         err.print(f"[red]{exc}[/]")
@@ -278,21 +296,17 @@ def search(
     """Full-text search over the articles, best match first (BM25; the enrich flow rebuilds the index nightly)."""
 
     from wirehouse.warehouse import connect
-    from wirehouse.warehouse.db import open_for_reading
     from wirehouse.warehouse.search import build_search_index, search_articles
     from wirehouse.warehouse.snapshot import publish_snapshot
 
-    settings = Settings.with_overrides(db=db)
-    if not Path(settings.db).exists():
-        err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
-        raise typer.Exit(2)
+    settings = _existing_warehouse(db)
     if reindex:
         with connect(settings.db, wait=settings.lock_wait) as con:
             indexed = build_search_index(con)
             if settings.publish_snapshot:
                 publish_snapshot(con, settings.db)
         err.print(f"indexed {indexed} articles" if indexed is not None else "[yellow]no fts extension: scanning[/]")
-    with open_for_reading(settings.db, live=live, wait=settings.lock_wait) as con:
+    with _reading(db, live) as con:
         columns, rows = search_articles(con, terms, limit=limit)
     _print_rows(columns, rows, format, sys.stdout)
 
@@ -305,15 +319,9 @@ def report(
     live: LiveOption = False,
 ) -> None:
     """Write a self-contained HTML report with charts: volume per source, trending entities, speakers, health."""
-
     from wirehouse.report import write_report
-    from wirehouse.warehouse.db import open_for_reading
 
-    settings = Settings.with_overrides(db=db)
-    if not Path(settings.db).exists():
-        err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
-        raise typer.Exit(2)
-    with open_for_reading(settings.db, live=live, wait=settings.lock_wait) as con:
+    with _reading(db, live) as con:
         console.print(f"report written to {write_report(con, out, days=days)}")
 
 
@@ -324,15 +332,9 @@ def export(
     live: LiveOption = False,
 ) -> None:
     """Write the warehouse as Parquet partitioned by day, for pandas, Polars, Spark or a BI tool."""
-
-    from wirehouse.warehouse.db import open_for_reading
     from wirehouse.warehouse.export import export_parquet
 
-    settings = Settings.with_overrides(db=db)
-    if not Path(settings.db).exists():
-        err.print(f"[red]no warehouse at {settings.db}: run `wirehouse ingest` (or set WIREHOUSE_DB)[/]")
-        raise typer.Exit(2)
-    with open_for_reading(settings.db, live=live, wait=settings.lock_wait) as con:
+    with _reading(db, live) as con:
         written = export_parquet(con, to)
     for name, rows in written.items():
         console.print(f"{name:12} {rows:>9} rows  {to / name}")

@@ -35,8 +35,14 @@ class RunContext:
 
 
 def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    if settings.publish_snapshot:
+    """Publish the analysts' snapshot. A failure (a full disk) is logged, never the run's outcome: the live
+    warehouse holds everything, and the next run publishes again."""
+    if not settings.publish_snapshot:
+        return
+    try:
         publish_snapshot(con, settings.db)
+    except Exception as exc:
+        get_run_logger().warning("snapshot not published: %s: %s", type(exc).__name__, exc)
 
 
 @contextmanager

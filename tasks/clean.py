@@ -10,6 +10,7 @@ import re
 import signal
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import CancelledError, Executor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -219,8 +220,8 @@ def clean_html(
             return _extract(job, options)
     except _OverBudget:
         return Rejected(f"over_budget: cleaning took over {options.time_budget:g} s")
-    except RecursionError:  # deeply nested markup
-        return Rejected("extract_error: RecursionError")
+    except Exception as exc:  # RecursionError on deep markup, or a defect on input nobody foresaw: this page only
+        return Rejected(f"extract_error: {type(exc).__name__}")
 
 
 def _extract(job: CleanJob, options: CleanOptions) -> CleanArticle | Rejected:
@@ -311,33 +312,51 @@ def _clean_job(job: CleanJob, options: CleanOptions) -> CleanArticle | Rejected:
 
 def clean_many(
     jobs: Iterable[CleanJob], options: CleanOptions, pool: WorkerPool | None = None
-) -> Iterator[CleanArticle | Rejected | None]:
-    """Clean jobs in order, in worker processes when the pool offers them; None for a page whose worker died.
+) -> list[CleanArticle | Rejected | None]:
+    """Clean jobs, in order, in worker processes when the pool offers them; None for a page whose worker died.
 
     In workers the page timer runs in each worker's main thread; a page stuck where the timer cannot reach
     (inside C code) is caught here: past twice its budget its worker is killed and the page recorded over budget.
+    Pages lost with a killed or crashed pool get one more try in a fresh pool, so a bad page does not spend its
+    neighbours' retries.
     """
     jobs = list(jobs)
     in_thread = threading.current_thread() is not threading.main_thread()  # where the page timer cannot run
     executor = pool.for_batch(len(jobs), isolate=in_thread and options.time_budget > 0) if pool else None
     if executor is None:
-        yield from (_clean_job(job, options) for job in jobs)
-        return
+        return [_clean_job(job, options) for job in jobs]
+    results = _clean_in(executor, jobs, options, pool)
+    lost = [i for i, result in enumerate(results) if result is None]
+    if lost:
+        again = _clean_in(pool.for_batch(len(lost), isolate=True), [jobs[i] for i in lost], options, pool)
+        for i, result in zip(lost, again, strict=True):
+            results[i] = result
+    return results
+
+
+def _clean_in(
+    executor: Executor, jobs: list[CleanJob], options: CleanOptions, pool: WorkerPool
+) -> list[CleanArticle | Rejected | None]:
     futures = [executor.submit(_clean_job, job, options) for job in jobs]
     patience = 2 * options.time_budget + 5 if options.time_budget > 0 else None
-    killed = False
+    results: list[CleanArticle | Rejected | None] = []
+    broken = False
     for future in futures:
-        if killed and not future.done():
-            yield None  # lost with the killed workers: a later run cleans it again
+        if broken and not (future.done() and not future.cancelled()):
+            results.append(None)  # lost with the killed or broken pool
             continue
         try:
-            yield future.result(timeout=patience)
+            results.append(future.result(timeout=None if broken else patience))
         except FutureTimeout:
             stuck = future.running()
             pool.kill(executor)
-            killed = True
-            yield Rejected(f"over_budget: worker stuck over {patience:g} s") if stuck else None
-        except BrokenProcessPool:
-            # A page killed its worker (a crash in a C extension, memory): retried by a later run, not lost.
+            broken = True
+            results.append(Rejected(f"over_budget: worker stuck over {patience:g} s") if stuck else None)
+        except (BrokenProcessPool, CancelledError):
+            # A page killed its worker (a crash in a C extension, memory), or went down with a killed pool.
             pool.discard_broken(executor)
-            yield None
+            broken = True
+            results.append(None)
+        except Exception as exc:  # clean_html returns rejections; anything else is a defect, kept to this page
+            results.append(Rejected(f"extract_error: {type(exc).__name__}"))
+    return results

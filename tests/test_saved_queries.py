@@ -98,7 +98,7 @@ def test_export_writes_parquet_partitioned_by_day_that_reads_back_the_same(wareh
     target = tmp_path / "export"
     code, _, err = run("export", "--to", str(target), "--db", str(warehouse))
     assert code == 0, err
-    days = {p.name for p in (target / "articles").iterdir()}
+    days = {p.name for p in (target / "articles").iterdir() if p.is_dir()}
     assert len(days) == 7 and all(d.startswith("day=") for d in days)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for table, key in (("articles", "article_id"), ("mentions", "article_id")):
@@ -124,3 +124,12 @@ def test_analysts_read_the_published_snapshot_unless_they_ask_for_the_live_file(
     sql = "SELECT count(*) AS n FROM articles"
     assert run("sql", sql, "--db", str(warehouse), "-f", "csv")[1].splitlines() == ["n", "7"]
     assert run("sql", sql, "--db", str(warehouse), "-f", "csv", "--live")[1].splitlines() == ["n", "6"]
+
+
+def test_export_never_deletes_a_folder_it_did_not_write(warehouse: Path, tmp_path: Path) -> None:
+    target = tmp_path / "mine"
+    (target / "articles").mkdir(parents=True)
+    (target / "articles" / "notes.txt").write_text("my own work")
+    code, _, err = run("export", "--to", str(target), "--db", str(warehouse))
+    assert code == 2 and "not a wirehouse export" in err
+    assert (target / "articles" / "notes.txt").read_text() == "my own work"

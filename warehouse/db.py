@@ -109,20 +109,26 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = 0.0) -> 
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(path, read_only, wait)
-    con.execute("SET TimeZone = 'UTC'")
-    if not read_only:
-        migrate(con)
-        ensure_views(con)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            migrate(con)
+            ensure_views(con)
+    except BaseException:
+        con.close()  # else the failed connection holds the file's lock as long as the traceback lives
+        raise
     return con
 
 
-def open_for_reading(path: Path | str, *, live: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+def open_for_reading(
+    path: Path | str, *, live: bool = False, wait: float = 0.0, files: bool = False
+) -> duckdb.DuckDBPyConnection:
     """A read-only connection for analysis: the published snapshot, or with live=True (or before any snapshot
-    exists) the live file, which then blocks writers for as long as it stays open."""
+    exists) the live file, which then blocks writers for as long as it stays open. files: COPY TO is allowed."""
     from wirehouse.warehouse.snapshot import open_snapshot, snapshot_path
 
     if not live and snapshot_path(path).exists():
-        return open_snapshot(path)
+        return open_snapshot(path, files=files)
     con = _open(Path(path), True, wait)
     con.execute("SET TimeZone = 'UTC'")
     return con

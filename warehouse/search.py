@@ -30,11 +30,19 @@ def _extension_file() -> Path | None:
 
 def load_fts(con: duckdb.DuckDBPyConnection) -> bool:
     """Load the fts extension into this connection; False (and a warning) where it is not available."""
+    # fts's own `stem` function shows it loaded (duckdb_extensions() would scan the extension folder: a file
+    # operation, refused on the analysts' locked connections)
+    if con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'stem'").fetchone()[0]:
+        return True
     path = _extension_file()
     if path is None:
         log.warning("no fts extension for duckdb %s: full-text search scans the texts", duckdb.__version__)
         return False
-    con.execute(f"LOAD '{path}'")
+    try:
+        con.execute("LOAD '{}'".format(str(path).replace("'", "''")))
+    except duckdb.Error as exc:
+        log.warning("cannot load the fts extension (%s): full-text search scans the texts", exc)
+        return False
     return True
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from wirehouse.warehouse.search import load_fts
+
 READ_SUFFIX = ".read.duckdb"
 _CHUNK = 1 << 30  # bytes per copy_file_range call
 _BUFFER = 1 << 20  # bytes per read and write where copy_file_range cannot
@@ -104,8 +106,11 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def open_snapshot(db: Path | str) -> duckdb.DuckDBPyConnection:
+def open_snapshot(db: Path | str, *, files: bool = False) -> duckdb.DuckDBPyConnection:
     """A read-only connection on the newest published snapshot of warehouse `db`.
+
+    The in-memory database it stands in could ATTACH the live file writable or COPY anywhere, so external access
+    is switched off and the configuration locked; files=True keeps file output (COPY TO) for exports.
 
     The snapshot is attached, read-only, to a fresh in-memory database and made the default catalog, so queries
     name tables as usual and temporary tables still work. It is not opened with duckdb.connect(path): DuckDB hands
@@ -124,6 +129,10 @@ def open_snapshot(db: Path | str) -> duckdb.DuckDBPyConnection:
         quoted = str(path).replace("'", "''")  # ATTACH takes no parameters
         con.execute(f"ATTACH '{quoted}' AS snapshot (READ_ONLY)")
         con.execute("USE snapshot")
+        load_fts(con)  # before the lock: loading an extension is external access
+        if not files:
+            con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
     except BaseException:
         con.close()
         raise

@@ -14,6 +14,7 @@ import pyarrow as pa
 from wirehouse.tasks.neardup import NUM_PERM, assign_clusters, band_keys, from_db, signature, to_db
 from wirehouse.warehouse.staging import stage
 
+LEGACY_PER_BATCH = 1000  # pre-cluster articles signed per load: ~1 s of work, bounded memory
 _IDS = pa.schema([("article_id", pa.string())])
 _BUCKETS = pa.schema([("article_id", pa.string()), ("band", pa.int16()), ("bucket", pa.int64())])
 _ASSIGNED = pa.schema([("article_id", pa.string()), ("story_id", pa.string()), ("minhash", pa.list_(pa.int64()))])
@@ -22,15 +23,19 @@ _ASSIGNED = pa.schema([("article_id", pa.string()), ("story_id", pa.string()), (
 def assign_stories(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], *, threshold: float) -> int:
     """Refresh the buckets of `article_ids` and give a story to every article without one; returns how many.
 
-    Articles without a story are the new ones, and any left by a warehouse older than story clusters (they have no
-    signature: it is computed here, once). Runs inside the caller's transaction. Ids travel as a registered Arrow
-    table, not a list parameter: DuckDB converts list parameters element by element, slowly.
+    Articles without a story are the new ones, and up to LEGACY_PER_BATCH left by a warehouse older than story
+    clusters (they have no signature: it is computed here, once). Runs inside the caller's transaction. Ids travel
+    as a registered Arrow table, not a list parameter: DuckDB converts list parameters element by element, slowly.
     """
     stage(con, "batch_ids", [{"article_id": aid} for aid in article_ids], _IDS)
+    # Articles from before story clusters (no signature) are caught up a bounded slice per batch, so the first
+    # load after an upgrade does not sign the whole archive inside one transaction.
     rows = con.execute(
         f"SELECT article_id, minhash, CASE WHEN len(minhash) IS DISTINCT FROM {NUM_PERM} THEN text END, story_id "
-        "FROM articles "
-        "WHERE article_id IN (SELECT article_id FROM batch_ids) OR minhash IS NULL ORDER BY fetched_at, article_id"
+        "FROM articles WHERE article_id IN (SELECT article_id FROM batch_ids) "
+        "   OR article_id IN (SELECT article_id FROM articles WHERE minhash IS NULL ORDER BY fetched_at LIMIT ?) "
+        "ORDER BY fetched_at, article_id",
+        [LEGACY_PER_BATCH],
     ).fetchall()
     con.unregister("batch_ids")
     if not rows:

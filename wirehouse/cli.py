@@ -189,12 +189,12 @@ def _print_page(record: dict, format: PageFormat) -> None:
 
 
 @contextmanager
-def _reading(db: Path | None, live: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+def _reading(db: Path | None, live: bool, *, files: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse to analyse: the snapshot the last run published (the live file with live), or a clear exit."""
     from wirehouse.warehouse.db import open_for_reading
 
     settings = _existing_warehouse(db)
-    with open_for_reading(settings.db, live=live, wait=settings.lock_wait) as con:
+    with open_for_reading(settings.db, live=live, wait=settings.lock_wait, files=files) as con:
         yield con
 
 
@@ -246,7 +246,8 @@ def sql(
         raise typer.Exit(2) from exc
     try:
         with _reading(db, live) as con:
-            result = execute_sql(con, code, params).fetch_arrow_table()
+            # Free SQL goes to DuckDB untouched; saved queries are split and given the parameters they use.
+            result = (execute_sql(con, code, params) if saved else con.execute(code)).fetch_arrow_table()
     except duckdb.Error as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
@@ -332,10 +333,14 @@ def export(
     live: LiveOption = False,
 ) -> None:
     """Write the warehouse as Parquet partitioned by day, for pandas, Polars, Spark or a BI tool."""
-    from wirehouse.warehouse.export import export_parquet
+    from wirehouse.warehouse.export import ExportError, export_parquet
 
-    with _reading(db, live) as con:
-        written = export_parquet(con, to)
+    try:
+        with _reading(db, live, files=True) as con:
+            written = export_parquet(con, to)
+    except ExportError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
     for name, rows in written.items():
         console.print(f"{name:12} {rows:>9} rows  {to / name}")
 

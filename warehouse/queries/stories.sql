@@ -7,6 +7,7 @@ SELECT a.story_id, arg_min(a.title, a.fetched_at) AS title, count(*) AS copies,
        min(coalesce(a.published_at, a.fetched_at)) AS first_seen
 FROM articles AS a
 LEFT JOIN feeds AS f USING (feed)
+WHERE a.story_id IS NOT NULL  -- articles from before story clusters, until a load gives them theirs
 GROUP BY a.story_id
 HAVING count(DISTINCT coalesce(f.site, a.host)) >= $min_outlets
 ORDER BY copies DESC, first_seen DESC

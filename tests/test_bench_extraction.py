@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ZYTE
-
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 SYSTEMS = {"wirehouse", "trafilatura-default", "trafilatura-precision"}
 
@@ -77,7 +75,6 @@ def test_means_are_over_pages_not_shingles() -> None:
     assert figures["precision"] == 1.0
 
 
-@pytest.mark.skipif(not ZYTE.exists(), reason="../shared/eval/zyte-dev is not beside this checkout")
 def test_extraction_benchmark_runs(tmp_path: Path) -> None:
     out = tmp_path / "extraction.json"
     done = subprocess.run([sys.executable, BENCH / "extraction.py", "--limit", "3", "--worst", "2", "--json", out],

@@ -86,7 +86,6 @@ def test_wrong_declared_encoding_still_cleans() -> None:
     assert "Zürich" in article.text
 
 
-@pytest.mark.skipif(not ZYTE.exists(), reason="../shared/eval/zyte-dev is not beside this checkout")
 def test_cli_cleans_a_directory_as_json_lines(tmp_path: Path) -> None:
     pages = sorted((ZYTE / "html").glob("*.html.gz"))[:5]
     for page in pages:

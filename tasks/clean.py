@@ -36,7 +36,7 @@ from wirehouse.tasks.gate import judge, page_signals
 from wirehouse.tasks.identity import normalize_text
 from wirehouse.tasks.neardup import signature, to_db
 from wirehouse.tasks.page_meta import read_page_meta
-from wirehouse.tasks.templates import block_hash, candidate_hashes
+from wirehouse.tasks.templates import template_hash
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 _WS = re.compile(r"\s+")
@@ -264,8 +264,10 @@ def _extract(job: CleanJob, options: CleanOptions) -> CleanArticle | Rejected:
     else:
         title = page_title or feed_title
 
-    hashes = candidate_hashes([b.text for b in blocks])
-    body = [b for b in blocks if block_hash(b.text) not in job.template] if job.template else blocks
+    # Each block hashed once: the hashes are stored for learning, and matched against the site's template.
+    hashed = [(b, template_hash(b.text)) for b in blocks]
+    hashes = tuple(h for _, h in hashed if h is not None)
+    body = [b for b, h in hashed if h is None or h not in job.template]
     text = "\n\n".join(b.text for b in body)
 
     verdict = None

@@ -26,6 +26,6 @@ def block_hash(text: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def candidate_hashes(blocks: list[str]) -> tuple[int, ...]:
-    """Hashes of the blocks short enough to be template, in page order."""
-    return tuple(block_hash(b) for b in blocks if len(b.split()) <= MAX_TEMPLATE_WORDS)
+def template_hash(text: str) -> int | None:
+    """The block's hash if it is short enough to be template, else None: long blocks are never learned."""
+    return block_hash(text) if len(text.split()) <= MAX_TEMPLATE_WORDS else None

@@ -36,13 +36,12 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, in
         destination = fresh / "data" if partitioned else fresh / f"{name}.parquet"
         options = "FORMAT parquet, PARTITION_BY (day)" if partitioned else "FORMAT parquet"
         path = str(destination).replace("'", "''")
-        con.execute(f"COPY ({query}) TO '{path}' ({options})")
+        written[name] = con.execute(f"COPY ({query}) TO '{path}' ({options})").fetchone()[0]  # rows copied
         if partitioned:  # the partitions go straight under the table's folder
             for part in (fresh / "data").iterdir():
                 part.rename(fresh / part.name)
             (fresh / "data").rmdir()
         (fresh / MARKER).touch()
-        written[name] = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
         old = target / f".{name}.old"
         if folder.exists():
             folder.rename(old)

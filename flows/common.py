@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import duckdb
@@ -13,6 +14,7 @@ from prefect.runtime import flow_run
 
 from wirehouse.models import RunStats
 from wirehouse.settings import Settings
+from wirehouse.tasks.archive import WarcWriter
 from wirehouse.warehouse import connect
 from wirehouse.warehouse.loaders import finish_run, start_run
 from wirehouse.warehouse.snapshot import publish_snapshot
@@ -49,6 +51,7 @@ def _publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 def recorded_run(flow: str, settings: Settings) -> Iterator[RunContext]:
     """Record the run in the warehouse (completed or failed), publish the analysts' snapshot and a summary artifact."""
     ctx = RunContext(settings)
+    started = time.monotonic()
     with ctx.warehouse() as con:
         ctx.run_id = start_run(con, flow, str(flow_run.id) if flow_run.id else None)
     try:
@@ -58,13 +61,29 @@ def recorded_run(flow: str, settings: Settings) -> Iterator[RunContext]:
             finish_run(con, ctx.run_id, ctx.stats.counts, error=f"{type(exc).__name__}: {exc}"[:2000])
             _publish(con, settings)  # what the failed run committed is sound: analysts see it too
         raise
+    ctx.stats.add("duration_seconds", round(time.monotonic() - started))
     with ctx.warehouse() as con:
         finish_run(con, ctx.run_id, ctx.stats.counts)
         _publish(con, settings)
-    summary = "\n".join(f"| {k} | {v} |" for k, v in sorted(ctx.stats.counts.items()))
     get_run_logger().info("%s run %s: %s", flow, ctx.run_id, ctx.stats.counts)
-    create_markdown_artifact(
-        f"# {flow} run\n\n| counter | value |\n|---|---|\n{summary}\n",
-        key=f"wirehouse-{flow}-summary",
-        description=f"wirehouse {flow} run {ctx.run_id}",
-    )
+    create_markdown_artifact(summary_markdown(flow, ctx.run_id, ctx.stats.counts), key=f"wirehouse-{flow}-summary",
+                             description=f"wirehouse {flow} run {ctx.run_id}")
+
+
+def summary_markdown(flow: str, run_id: str, counts: dict[str, int]) -> str:
+    """The run's artifact: its counters, with rejected and failed pages grouped by reason."""
+    reasons = {k.removeprefix("reason: "): v for k, v in counts.items() if k.startswith("reason: ")}
+    counters = {k: v for k, v in counts.items() if not k.startswith("reason: ")}
+    lines = [f"# {flow} run `{run_id}`", "", "| counter | value |", "|---|---:|"]
+    lines += [f"| {k} | {v} |" for k, v in sorted(counters.items())]
+    if reasons:
+        lines += ["", "## Pages not loaded, by reason", "", "| reason | pages |", "|---|---:|"]
+        lines += [f"| {k} | {v} |" for k, v in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return "\n".join(lines) + "\n"
+
+
+def open_archive(settings: Settings, run_id: str) -> WarcWriter | nullcontext[None]:
+    """The run's raw page archive writer (its files are named for the run and process), or nothing when off."""
+    if not settings.archive_pages:
+        return nullcontext()
+    return WarcWriter(settings.archive_root, prefix=f"wirehouse-{run_id[:8]}")

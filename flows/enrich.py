@@ -10,8 +10,9 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
+from wirehouse import progress
 from wirehouse.flows.common import RunContext, recorded_run
-from wirehouse.models import ArticleText
+from wirehouse.models import ArticleText, Selection
 from wirehouse.parallel import shared_pool
 from wirehouse.settings import Settings
 from wirehouse.tasks.enrich import EnrichConfig, config_from, enrich_articles, enrichment_version
@@ -45,36 +46,46 @@ def enrich_batch_task(
     }
 
 
-@flow(name="enrich")
+@flow(name="enrich", retries=1, retry_delay_seconds=60)
 def enrich(db: str | None = None) -> dict[str, int]:
     """Enrich what is not enriched with the current version; re-running does nothing new."""
     settings = Settings.with_overrides(db=db)
+    with recorded_run("enrich", settings) as run:
+        enrich_selection(run, Selection())
+        return dict(run.stats.counts)
+
+
+def enrich_selection(run: RunContext, selection: Selection) -> None:
+    """Enrich the selection's articles that need it (and those enriched before selection.done_since), then bring
+    the full-text index up to date."""
+    settings = run.settings
     config = config_from(settings)
     version = enrichment_version(config)
     # With worker processes, two batches are in flight: the workers start on the next batch while this one is
     # loaded into DuckDB. In-process, spaCy must not run in two threads at once: one batch at a time.
     in_flight = 2 if settings.cpu_workers > 1 else 1
-    with recorded_run("enrich", settings) as run:
-        running: deque[PrefectFuture] = deque()
-        after = ""
-        while True:
-            with run.warehouse() as con:
-                batch = articles_to_enrich(con, version, settings.batch_size, after=after)
-            if not batch:
-                break
-            after = batch[-1].article_id
-            running.append(enrich_batch_task.submit(batch, config, settings, version, run.run_id))
-            if len(running) >= in_flight:
-                _count(run, running.popleft().result())
-        while running:
-            _count(run, running.popleft().result())
-        with run.warehouse() as con:  # nightly, with the enrichment: the full-text index is a full rebuild
-            indexed = build_search_index(con) if search_index_stale(con) else None
-        if indexed is not None:
-            run.stats.add("search_index_articles", indexed)
-        return dict(run.stats.counts)
+    running: deque[PrefectFuture] = deque()
+    after, done = "", 0
+    while True:
+        with run.warehouse() as con:
+            batch = articles_to_enrich(con, version, settings.batch_size, after=after, selection=selection)
+        if not batch:
+            break
+        after = batch[-1].article_id
+        running.append(enrich_batch_task.submit(batch, config, settings, version, run.run_id))
+        if len(running) >= in_flight:
+            done += _count(run, running.popleft().result())
+            progress.report("articles enriched", done)
+    while running:
+        done += _count(run, running.popleft().result())
+        progress.report("articles enriched", done)
+    with run.warehouse() as con:  # with the enrichment: the full-text index is a full rebuild
+        indexed = build_search_index(con) if search_index_stale(con) else None
+    if indexed is not None:
+        run.stats.add("search_index_articles", indexed)
 
 
-def _count(run: RunContext, counts: dict[str, int]) -> None:
+def _count(run: RunContext, counts: dict[str, int]) -> int:
     for key, n in counts.items():
         run.stats.add(key, n)
+    return counts["articles_enriched"]

@@ -1,7 +1,12 @@
-"""Ingest: poll the feeds, record new entries, then fetch → clean → load their pages in batches."""
+"""Ingest: poll the feeds that are due, record new entries, then fetch → clean → load their pages in batches.
+
+Once, or continuously for `run_for` seconds: then it sleeps until the next feed is due and polls again, so a
+scheduled run every few minutes keeps fast feeds fresh in between (tasks/polling.py learns each feed's interval).
+"""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,17 +14,29 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from wirehouse.flows.common import recorded_run
-from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState
+from wirehouse import progress
+from wirehouse.flows.common import RunContext, open_archive, recorded_run
+from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState, Selection
 from wirehouse.parallel import shared_pool
 from wirehouse.settings import Settings
+from wirehouse.tasks.archive import WarcWriter
 from wirehouse.tasks.feedlist import load_feed_list
 from wirehouse.tasks.feeds import feed_access_status, poll_feeds
 from wirehouse.tasks.pages import process_entries
-from wirehouse.tasks.schedule import after_poll, is_due
+from wirehouse.tasks.schedule import after_poll, is_due, next_due
 from wirehouse.warehouse import connect
-from wirehouse.warehouse.loaders import PollRecord, load_pages, pending_entries, record_polls, sync_feeds
+from wirehouse.warehouse.loaders import (
+    PollRecord,
+    load_pages,
+    pending_entries,
+    record_polls,
+    seen_entries,
+    sync_feeds,
+)
 from wirehouse.warehouse.site_templates import learn_site_templates, site_templates
+
+# A continuous run never sleeps longer than this, so it notices the end of its time and new feeds in the list.
+LONGEST_NAP = 30.0
 
 
 @task(name="poll-feeds", cache_policy=NO_CACHE)
@@ -29,10 +46,11 @@ def poll_feeds_task(feeds: list[Feed], states: dict[str, FeedState], settings: S
 
 @task(name="fetch-clean-load", cache_policy=NO_CACHE)
 def fetch_clean_load_task(
-    entries: list[FeedEntry], settings: Settings, run_id: str, templates: dict[str, frozenset[int]]
+    entries: list[FeedEntry], settings: Settings, run_id: str, templates: dict[str, frozenset[int]],
+    archive: WarcWriter | None = None,
 ) -> Counter[str]:
-    """One batch: fetch or take feed content, clean, and load in one transaction."""
-    results = process_entries(entries, settings, shared_pool(settings.cpu_workers), templates)
+    """One batch: fetch or take feed content, archive the bodies, clean, and load in one transaction."""
+    results = process_entries(entries, settings, shared_pool(settings.cpu_workers), templates, archive)
     with connect(settings.db, wait=settings.lock_wait) as con:
         load_pages(con, results, run_id, story_threshold=settings.story_threshold)
     counts = Counter(f"pages_{r.outcome}" for r in results)
@@ -40,46 +58,79 @@ def fetch_clean_load_task(
     return counts
 
 
-@flow(name="ingest")
-def ingest(feeds_file: str | None = None, db: str | None = None, force: bool = False) -> dict[str, int]:
-    """Poll the feeds that are due (all with force) and load the new articles; safe to re-run at any time."""
+def drain_pending(
+    run: RunContext, selection: Selection, templates: dict[str, frozenset[int]], archive: WarcWriter | None
+) -> None:
+    """Fetch, clean and load every pending link of the selection, batch by batch. Pending work comes from the
+    warehouse, not from a poll: a crashed run's leftovers are picked up by the next."""
+    settings, previous, done = run.settings, [], 0
+    while True:
+        with run.warehouse() as con:
+            batch = pending_entries(con, run_id=run.run_id, max_attempts=settings.max_fetch_attempts,
+                                    limit=settings.batch_size, selection=selection)
+        if not batch:
+            return
+        if [e.url for e in batch] == previous:  # a batch that changed nothing would come back for ever
+            get_run_logger().error("no progress on %d pending links; stopping", len(batch))
+            run.stats.add("stalled_batches")
+            return
+        previous = [e.url for e in batch]
+        for key, n in fetch_clean_load_task(batch, settings, run.run_id, templates, archive).items():
+            run.stats.add(key, n)
+        done += len(batch)
+        progress.report("pages", done)
+
+
+def poll_due_feeds(run: RunContext, feeds: list[Feed], force: bool) -> datetime | None:
+    """Poll the feeds that are due (all with force) and record what they hold; returns when the next one is due."""
+    settings = run.settings
+    with run.warehouse() as con:
+        states = sync_feeds(con, feeds)
+    now = datetime.now(UTC)
+    due = [f for f in feeds if force or is_due(states[f.name], now)]
+    run.stats.add("feeds_not_due", len(feeds) - len(due))
+    polls = poll_feeds_task(due, states, settings) if due else []
+    with run.warehouse() as con:
+        seen = seen_entries(con, polls)
+    records = []
+    for poll in polls:
+        state, gone_reason = after_poll(states[poll.feed.name], poll, settings, seen.get(poll.feed.name, 0))
+        states[poll.feed.name] = state
+        records.append(PollRecord(poll, state, gone_reason, str(feed_access_status(poll))))
+        run.stats.add(f"feeds_{poll.status}")
+        if gone_reason:
+            run.stats.add("feeds_gone")
+            get_run_logger().warning("feed %s is gone: %s", poll.feed.name, gone_reason)
+    run.stats.add("feeds_polled", len(polls))
+    with run.warehouse() as con:
+        run.stats.add("entries_new", record_polls(con, records, run.run_id))
+    return next_due(states.values())
+
+
+@flow(name="ingest", retries=1, retry_delay_seconds=30)
+def ingest(
+    feeds_file: str | None = None, db: str | None = None, force: bool = False, run_for: float = 0
+) -> dict[str, int]:
+    """Poll the feeds that are due (all with force) and load the new articles; safe to re-run at any time.
+
+    run_for: keep going that many seconds, polling each feed again when it is due (0: one pass).
+    """
     settings = Settings.with_overrides(feeds_file=feeds_file, db=db)
-    feeds = load_feed_list(Path(settings.feeds_file))
-    with recorded_run("ingest", settings) as run:
+    deadline = time.monotonic() + run_for
+    with recorded_run("ingest", settings) as run, open_archive(settings, run.run_id) as archive:
         with run.warehouse() as con:
-            states = sync_feeds(con, feeds)
             templates = site_templates(con)
-        now = datetime.now(UTC)
-        due = [f for f in feeds if force or is_due(states[f.name], now)]
-        run.stats.add("feeds_not_due", len(feeds) - len(due))
-        polls = poll_feeds_task(due, states, settings) if due else []
-        records = []
-        for poll in polls:
-            state, gone_reason = after_poll(states[poll.feed.name], poll, settings)
-            records.append(PollRecord(poll, state, gone_reason, str(feed_access_status(poll))))
-            run.stats.add(f"feeds_{poll.status}")
-            if gone_reason:
-                run.stats.add("feeds_gone")
-                get_run_logger().warning("feed %s is gone: %s", poll.feed.name, gone_reason)
-        run.stats.add("feeds_polled", len(polls))
-        with run.warehouse() as con:
-            run.stats.add("entries_new", record_polls(con, records, run.run_id))
-        # Pending work comes from the warehouse, not from this poll: a crashed run's leftovers are picked up.
-        previous: list[str] = []
         while True:
-            with run.warehouse() as con:
-                batch = pending_entries(
-                    con, run_id=run.run_id, max_attempts=settings.max_fetch_attempts, limit=settings.batch_size
-                )
-            if not batch:
+            feeds = load_feed_list(Path(settings.feeds_file))  # re-read: a continuous run sees edits
+            due_at = poll_due_feeds(run, feeds, force)
+            force = False
+            drain_pending(run, Selection(), templates, archive)
+            run.stats.add("cycles")
+            left = deadline - time.monotonic()
+            if left <= 0:
                 break
-            if [e.url for e in batch] == previous:  # a batch that changed nothing would come back for ever
-                get_run_logger().error("ingest made no progress on %d pending links; stopping", len(batch))
-                run.stats.add("stalled_batches")
-                break
-            previous = [e.url for e in batch]
-            for key, n in fetch_clean_load_task(batch, settings, run.run_id, templates).items():
-                run.stats.add(key, n)
+            until_due = (due_at - datetime.now(UTC)).total_seconds() if due_at else LONGEST_NAP
+            time.sleep(max(0.0, min(until_due, left, LONGEST_NAP)))
         if run.stats.counts.get("pages_article"):
             with run.warehouse() as con:
                 run.stats.add("template_blocks_known", learn_site_templates(

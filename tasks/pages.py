@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from wirehouse.models import FeedEntry, FetchRequest, FetchResult, Outcome, PageResult
+from wirehouse.models import ArchiveRef, FeedEntry, FetchRequest, FetchResult, Outcome, PageResult
 from wirehouse.parallel import WorkerPool
 from wirehouse.settings import Settings
+from wirehouse.tasks.archive import ArchivedResponse, WarcWriter
 from wirehouse.tasks.charset import decode_body
 from wirehouse.tasks.clean import CleanJob, CleanOptions, Rejected, clean_many
 from wirehouse.tasks.fetch import fetch_all, is_transient
@@ -74,10 +75,12 @@ def process_entries(
     settings: Settings,
     pool: WorkerPool | None = None,
     templates: Mapping[str, frozenset[int]] | None = None,
+    archive: WarcWriter | None = None,
 ) -> list[PageResult]:
     """One PageResult per entry. Feed content that cleans to an article saves a fetch; the rest is fetched.
 
     templates: each site's learned template block hashes (warehouse.site_templates), removed while cleaning.
+    archive: where every fetched body is kept (the raw page archive), referenced from each result.
     """
     templates = templates or {}
     results: dict[str, PageResult] = {}
@@ -87,15 +90,61 @@ def process_entries(
             results[result.url] = result
     to_fetch = [e for e in entries if e.url not in results]
     fetched = fetch_all([FetchRequest(e.url) for e in to_fetch], settings)
-    cleanable = []
-    for entry, fetch in zip(to_fetch, fetched, strict=True):
+    refs = [_archive(archive, fetch) for fetch in fetched]
+    for result in _from_fetches(to_fetch, fetched, refs, settings, pool, templates):
+        results[result.url] = result
+    return [results[e.url] for e in entries]
+
+
+def process_archived(
+    items: Sequence[tuple[FeedEntry, ArchivedResponse]],
+    settings: Settings,
+    pool: WorkerPool | None = None,
+    templates: Mapping[str, frozenset[int]] | None = None,
+) -> list[PageResult]:
+    """Clean bodies from the archive (or a WARC file) exactly as if just fetched; nothing goes to the network."""
+    fetches = [
+        FetchResult(url=entry.url, final_url=response.url, fetched_at=response.fetched_at,
+                    status_code=response.status, content_type=response.content_type, body=response.body,
+                    error=_status_error(response.status))
+        for entry, response in items
+    ]
+    results = _from_fetches([e for e, _ in items], fetches, [r.ref for _, r in items], settings, pool, templates or {})
+    return [replace(r, fetch=None) for r in results]  # no request was made: nothing for the fetch log
+
+
+def _status_error(status: int | None) -> str | None:
+    return f"http_{status}" if status is not None and status >= 400 else None
+
+
+def _archive(archive: WarcWriter | None, fetch: FetchResult) -> ArchiveRef | None:
+    if archive is None or fetch.body is None or fetch.error:
+        return None
+    headers = {name: value for name, value in (("ETag", fetch.etag), ("Last-Modified", fetch.last_modified)) if value}
+    return archive.write_response(fetch.final_url, fetch.fetched_at, fetch.status_code, fetch.content_type,
+                                  fetch.body, headers)
+
+
+def _from_fetches(
+    entries: Sequence[FeedEntry],
+    fetches: Sequence[FetchResult],
+    refs: Sequence[ArchiveRef | None],
+    settings: Settings,
+    pool: WorkerPool | None,
+    templates: Mapping[str, frozenset[int]],
+) -> list[PageResult]:
+    """Results in the order of the entries."""
+    results: list[PageResult | None] = [None] * len(entries)
+    cleanable, positions = [], []
+    for i, (entry, fetch, ref) in enumerate(zip(entries, fetches, refs, strict=True)):
         access = classify_page(fetch.status_code, fetch.content_type, fetch.body, fetch.error)
         failure = _without_html(entry, fetch, access)
         if failure:
-            results[entry.url] = failure
+            results[i] = replace(failure, archive=ref)
         else:
             html, _ = decode_body(fetch.body or b"", fetch.content_type)
             cleanable.append((entry, html, fetch, access))
-    for result in _clean(cleanable, settings, pool, templates):
-        results[result.url] = result
-    return [results[e.url] for e in entries]
+            positions.append(i)
+    for i, result in zip(positions, _clean(cleanable, settings, pool, templates), strict=True):
+        results[i] = replace(result, archive=refs[i])
+    return results

@@ -1,12 +1,15 @@
-"""When a feed is polled next: health after each poll, exponential backoff on failure, gone feeds retired."""
+"""When a feed is polled next: its learned interval after a good poll, exponential backoff after a failure,
+gone feeds retired."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from wirehouse.models import FeedPoll, FeedState, PollStatus
 from wirehouse.settings import Settings
+from wirehouse.tasks.polling import PollObservation, next_interval
 
 GONE_STATUSES = frozenset({410})
 
@@ -15,8 +18,19 @@ def is_due(state: FeedState, now: datetime) -> bool:
     return state.gone_at is None and (state.next_poll_at is None or state.next_poll_at <= now)
 
 
-def after_poll(state: FeedState, poll: FeedPoll, settings: Settings) -> tuple[FeedState, str | None]:
-    """The feed's state after a poll, and why it is now gone (None while it is not)."""
+def next_due(states: Iterable[FeedState]) -> datetime | None:
+    """When the first of these feeds is due again (None: one is due at the next run, or none will be)."""
+    times = [s.next_poll_at for s in states if s.gone_at is None]
+    return None if not times or None in times else min(times)
+
+
+def after_poll(
+    state: FeedState, poll: FeedPoll, settings: Settings, seen: int = 0
+) -> tuple[FeedState, str | None]:
+    """The feed's state after a poll, and why it is now gone (None while it is not).
+
+    seen: how many of the poll's items the feed had shown before (the rest are new).
+    """
     at = poll.polled_at
     if poll.status == PollStatus.FAILED:
         failures = state.consecutive_failures + 1
@@ -35,6 +49,12 @@ def after_poll(state: FeedState, poll: FeedPoll, settings: Settings) -> tuple[Fe
             gone_at=at if gone_reason else state.gone_at,  # a forced poll of a gone feed that fails: still gone
         )
         return new, gone_reason
+    observation = PollObservation(
+        polled_at=at, published=[e.published_at for e in poll.entries], new_items=max(0, len(poll.entries) - seen),
+        seen_items=seen, changed=poll.status == PollStatus.NEW,
+    )
+    interval = next_interval(state.poll_interval, state.last_polled_at, observation,
+                             settings.min_poll_interval, settings.max_poll_interval)
     return (
         replace(
             state,
@@ -44,7 +64,9 @@ def after_poll(state: FeedState, poll: FeedPoll, settings: Settings) -> tuple[Fe
             consecutive_failures=0,
             first_failure_at=None,
             gone_at=None,  # answered: it is back
-            next_poll_at=at + timedelta(seconds=settings.poll_interval) if settings.poll_interval else None,
+            next_poll_at=at + timedelta(seconds=interval),
+            poll_interval=interval,
+            last_polled_at=at,
             trust_not_modified=poll.trust_not_modified,
             polls_since_verify=state.polls_since_verify + 1 if poll.conditional else 0,
         ),

@@ -16,6 +16,9 @@ PAGES = ["/article", "/timeout", "/loop", "/huge", "/binary.html", "/bomb", "/ch
 HOSTILE_ENV = {
     "WIREHOUSE_ALLOWED_NETWORKS": '["127.0.0.1/32"]',  # the test server, and nothing else private
     "WIREHOUSE_PER_HOST_DELAY": "0",
+    # every run polls every healthy feed (a fixed interval of 0): the runs below check what repeat polls do
+    "WIREHOUSE_MIN_POLL_INTERVAL": "0",
+    "WIREHOUSE_MAX_POLL_INTERVAL": "0",
     "WIREHOUSE_REQUEST_TIMEOUT": "1",
     "WIREHOUSE_REQUEST_DEADLINE": "2",
     "WIREHOUSE_FETCH_RETRIES": "1",

@@ -22,7 +22,11 @@ def warehouse(prefect_server, demo_site, tmp_path_factory: pytest.TempPathFactor
 
     site, corpus = demo_site
     db = tmp_path_factory.mktemp("warehouse") / "w.duckdb"
-    with demo_environment():
+    # every run polls every feed (a fixed interval of 0): the runs below check what repeat polls do
+    every_run = {"WIREHOUSE_MIN_POLL_INTERVAL": "0", "WIREHOUSE_MAX_POLL_INTERVAL": "0"}
+    with demo_environment(), pytest.MonkeyPatch.context() as mp:
+        for key, value in every_run.items():
+            mp.setenv(key, value)
         first = ingest(feeds_file=str(corpus.feeds_file), db=str(db))
         requests_after_first = len(site.requests)
         second = ingest(feeds_file=str(corpus.feeds_file), db=str(db))

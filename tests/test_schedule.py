@@ -6,14 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from wirehouse.models import Feed, FeedPoll, FeedState, FetchResult, PollStatus
+from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState, FetchResult, PollStatus
 from wirehouse.settings import Settings
 from wirehouse.tasks.feeds import body_hash, classify_poll, is_conditional
 from wirehouse.tasks.schedule import after_poll, is_due
 
 T0 = datetime(2026, 11, 24, 12, tzinfo=UTC)
 FEED = Feed("f", "https://f.example/rss")
-SETTINGS = Settings(backoff_base=300, backoff_cap=3600, gone_after_days=2, poll_interval=0, verify_every=4)
+SETTINGS = Settings(backoff_base=300, backoff_cap=3600, gone_after_days=2, verify_every=4,
+                    min_poll_interval=60, max_poll_interval=3600)
 RSS = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
        b"<item><title>a</title><link>https://f.example/a</link></item></channel></rss>")
 
@@ -38,8 +39,10 @@ def test_success_resets_health() -> None:
     state, _ = after_poll(FeedState(), failed(T0), SETTINGS)
     ok = FeedPoll(FEED, PollStatus.NEW, T0 + timedelta(hours=1), http_status=200, etag='"x"', body_hash="h")
     state, _ = after_poll(state, ok, SETTINGS)
-    assert (state.consecutive_failures, state.first_failure_at, state.next_poll_at) == (0, None, None)
-    assert state.etag == '"x"' and is_due(state, T0)
+    assert (state.consecutive_failures, state.first_failure_at) == (0, None)
+    # the failure's backoff is forgotten: the next poll comes at the learned interval, within its bounds
+    assert 60 <= (state.next_poll_at - ok.polled_at).total_seconds() <= 3600
+    assert state.etag == '"x"' and not is_due(state, ok.polled_at) and is_due(state, ok.polled_at + timedelta(hours=1))
 
 
 def test_a_gone_feed_comes_back_when_it_answers() -> None:
@@ -48,7 +51,7 @@ def test_a_gone_feed_comes_back_when_it_answers() -> None:
     assert still.gone_at == T0
     ok = FeedPoll(FEED, PollStatus.NEW, T0 + timedelta(days=2), http_status=200, body_hash="h")
     back, _ = after_poll(still, ok, SETTINGS)
-    assert back.gone_at is None and is_due(back, T0 + timedelta(days=2))
+    assert back.gone_at is None and is_due(back, T0 + timedelta(days=2, hours=1))
 
 
 def test_backoff_survives_very_long_failure_streaks() -> None:
@@ -67,10 +70,26 @@ def test_410_retires_a_feed_at_once_and_long_failure_later() -> None:
     assert gone.startswith("failing since") and state.gone_at is not None
 
 
-def test_poll_interval_spaces_healthy_polls() -> None:
+def test_fixed_interval_when_the_bounds_meet() -> None:
     ok = FeedPoll(FEED, PollStatus.NOT_MODIFIED, T0, http_status=304)
-    state, _ = after_poll(FeedState(), ok, Settings(poll_interval=900))
-    assert state.next_poll_at == T0 + timedelta(seconds=900)
+    state, _ = after_poll(FeedState(), ok, Settings(min_poll_interval=900, max_poll_interval=900))
+    assert state.next_poll_at == T0 + timedelta(seconds=900) and state.poll_interval == 900
+
+
+def test_healthy_polls_follow_the_feeds_rate() -> None:
+    """A feed whose items come every two minutes is polled far more often than one silent for months."""
+    busy = tuple(FeedEntry("f", f"https://f.example/{i}", published_at=T0 - timedelta(minutes=2 * i)) for i in range(20))
+    dormant = tuple(FeedEntry("f", f"https://f.example/{i}", published_at=T0 - timedelta(days=90 + i)) for i in range(20))
+    intervals = {}
+    for name, entries in (("busy", busy), ("dormant", dormant)):
+        state = FeedState()
+        for k in range(5):
+            at = T0 + timedelta(minutes=k)
+            poll = FeedPoll(FEED, PollStatus.NEW if k == 0 else PollStatus.UNCHANGED, at, http_status=200,
+                            entries=entries if k == 0 else ())
+            state, _ = after_poll(state, poll, SETTINGS, seen=0)
+        intervals[name] = state.poll_interval
+    assert intervals["busy"] <= 300 and intervals["dormant"] >= 4 * intervals["busy"]
 
 
 def test_304s_are_used_only_once_verified_and_checked_every_nth_poll() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
-from wirehouse.models import ArticleEnrichment, ArticleText
+from wirehouse.models import EVERYTHING, ArticleEnrichment, ArticleText, Selection
 from wirehouse.warehouse.db import run_sql
 from wirehouse.warehouse.staging import TS, now, stage, transaction
 
@@ -18,10 +18,12 @@ SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")  # in order of preference
 
 
 def articles_to_enrich(
-    con: duckdb.DuckDBPyConnection, version: str, limit: int, after: str = ""
+    con: duckdb.DuckDBPyConnection, version: str, limit: int, after: str = "", selection: Selection = EVERYTHING
 ) -> list[ArticleText]:
-    """Articles never enriched, enriched by another version, or whose text changed since (ids after `after`)."""
-    rows = run_sql(con, "articles_to_enrich", {"version": version, "limit": limit, "after": after}).fetchall()
+    """Articles never enriched, enriched by another version, or whose text changed since (ids after `after`);
+    within the selection, and also those enriched before selection.done_since (a re-enrich backfill)."""
+    params = {"version": version, "limit": limit, "after": after, "done_since": selection.done_since}
+    rows = run_sql(con, "articles_to_enrich", params | selection.sql_params()).fetchall()
     return [ArticleText(*row) for row in rows]
 
 

@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from wirehouse.models import (
+    EVERYTHING,
     CleanArticle,
     Feed,
     FeedEntry,
@@ -21,6 +22,7 @@ from wirehouse.models import (
     FetchResult,
     Outcome,
     PageResult,
+    Selection,
 )
 from wirehouse.tasks.identity import content_hash, normalize_url, text_hash, url_id
 from wirehouse.tasks.neardup import DEFAULT_THRESHOLD
@@ -55,7 +57,7 @@ def finish_run(
 
 
 _STATE_COLUMNS = ("etag", "last_modified", "body_hash", "next_poll_at", "consecutive_failures", "first_failure_at",
-                  "gone_at", "trust_not_modified", "polls_since_verify")
+                  "gone_at", "trust_not_modified", "polls_since_verify", "poll_interval")
 
 
 def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[Feed]) -> dict[str, FeedState]:
@@ -72,11 +74,16 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[Feed]) -> dict[st
         stage(con, "staged_feeds", rows, schema)
         run_sql(con, "sync_feeds", {"now": now()})
     # The names travel as the staged table, not a list parameter (DuckDB converts those element by element).
+    columns = (*_STATE_COLUMNS, "last_polled_at")  # written by record_polls from the poll itself
     found = con.execute(
-        f"SELECT feed, {', '.join(_STATE_COLUMNS)} FROM feeds WHERE feed IN (SELECT feed FROM staged_feeds)"
+        f"SELECT feed, {', '.join(columns)} FROM feeds WHERE feed IN (SELECT feed FROM staged_feeds)"
     ).fetchall()
     con.unregister("staged_feeds")
-    return {row[0]: FeedState(*row[1:-2], row[-2], row[-1] or 0) for row in found}
+    states = {}
+    for feed, *values in found:
+        state = dict(zip(columns, values, strict=True))
+        states[feed] = FeedState(**state | {"polls_since_verify": state["polls_since_verify"] or 0})
+    return states
 
 
 _POLL_SCHEMA = pa.schema(
@@ -85,7 +92,8 @@ _POLL_SCHEMA = pa.schema(
      ("skipped_no_link", pa.int32()), ("duplicate_links", pa.int32()), ("undated", pa.int32()),
      ("etag", pa.string()), ("last_modified", pa.string()), ("body_hash", pa.string()),
      ("next_poll_at", TS), ("consecutive_failures", pa.int32()), ("first_failure_at", TS), ("gone_at", TS),
-     ("gone_reason", pa.string()), ("trust_not_modified", pa.bool_()), ("polls_since_verify", pa.int32())]
+     ("gone_reason", pa.string()), ("trust_not_modified", pa.bool_()), ("polls_since_verify", pa.int32()),
+     ("poll_interval", pa.float64())]
 )
 _ENTRY_SCHEMA = pa.schema(
     [("feed", pa.string()), ("url_id", pa.string()), ("url", pa.string()), ("guid", pa.string()),
@@ -156,14 +164,41 @@ def record_polls(con: duckdb.DuckDBPyConnection, records: Sequence[PollRecord], 
     return added
 
 
+def seen_entries(con: duckdb.DuckDBPyConnection, polls: Sequence[FeedPoll]) -> dict[str, int]:
+    """How many of each poll's items the feed had shown before (what adaptive polling learns from)."""
+    rows = [{"feed": p.feed.name, "url_id": url_id(e.url)} for p in polls for e in p.entries]
+    if not rows:
+        return {}
+    stage(con, "staged_seen", rows, pa.schema([("feed", pa.string()), ("url_id", pa.string())]))
+    found = con.execute(
+        "SELECT s.feed, count(*) FROM staged_seen AS s JOIN entries AS e USING (feed, url_id) GROUP BY s.feed"
+    ).fetchall()
+    con.unregister("staged_seen")
+    return dict(found)
+
+
+def add_entries(con: duckdb.DuckDBPyConnection, entries: Sequence[FeedEntry], run_id: str) -> int:
+    """Record links found outside a feed poll (a sitemap) as entries, so the pending queue fetches them; returns
+    how many were new."""
+    rows = [{"feed": e.feed, "url_id": url_id(e.url), "url": e.url, "guid": None, "title": e.title,
+             "author": e.author, "published_at": e.published_at, "summary": None, "content_html": None,
+             "notes": list(e.notes)} for e in entries]
+    with transaction(con):
+        before = con.execute("SELECT count(*) FROM entries").fetchone()[0]
+        stage(con, "staged_entries", rows, _ENTRY_SCHEMA)
+        run_sql(con, "insert_entries", {"now": now(), "run_id": run_id})
+        con.unregister("staged_entries")
+        return con.execute("SELECT count(*) FROM entries").fetchone()[0] - before
+
+
 # -- pages and articles -----------------------------------------------------------------------------
 
 
 def pending_entries(
-    con: duckdb.DuckDBPyConnection, *, run_id: str, max_attempts: int, limit: int
+    con: duckdb.DuckDBPyConnection, *, run_id: str, max_attempts: int, limit: int, selection: Selection = EVERYTHING
 ) -> list[FeedEntry]:
-    """Entry links with no page yet, or whose last failure was transient and tries remain."""
-    params = {"run_id": run_id, "max_attempts": max_attempts, "limit": limit}
+    """Entry links with no page yet, or whose last failure was transient and tries remain (within the selection)."""
+    params = {"run_id": run_id, "max_attempts": max_attempts, "limit": limit} | selection.sql_params()
     rows = run_sql(con, "pending_pages", params).fetchall()
     # Fetched without tracking parameters and fragments: the URL the page is known by.
     return [
@@ -177,7 +212,7 @@ _PAGE_SCHEMA = pa.schema(
     [("url_id", pa.string()), ("url", pa.string()), ("feed", pa.string()), ("final_url", pa.string()),
      ("outcome", pa.string()), ("reason", pa.string()), ("transient", pa.bool_()),
      ("http_status", pa.int32()), ("content_type", pa.string()), ("article_id", pa.string()),
-     ("fetched_at", TS)]
+     ("fetched_at", TS), ("warc_file", pa.string()), ("warc_offset", pa.int64()), ("warc_length", pa.int64())]
 )
 _DATE_CANDIDATE = pa.struct([("kind", pa.string()), ("source", pa.string()), ("value", TS), ("has_time", pa.bool_()),
                              ("raw", pa.string())])
@@ -226,7 +261,9 @@ def load_pages(
             {"url_id": url_id(r.url), "url": r.url, "feed": r.feed, "final_url": r.final_url,
              "outcome": str(r.outcome), "reason": r.reason, "transient": r.transient,
              "http_status": r.http_status, "content_type": r.content_type, "article_id": article_id,
-             "fetched_at": r.fetched_at}
+             "fetched_at": r.fetched_at, "warc_file": r.archive.file if r.archive else None,
+             "warc_offset": r.archive.offset if r.archive else None,
+             "warc_length": r.archive.length if r.archive else None}
         )
         if r.outcome == Outcome.ARTICLE and r.article:
             articles.append(_article_row(article_id, r.feed, r.fetched_at, r.article))

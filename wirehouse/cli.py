@@ -61,13 +61,17 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
 def ingest(
     feeds: FeedsOption = None,
     db: DbOption = None,
-    force: Annotated[bool, typer.Option(help="poll every feed, even those backing off or marked gone")] = False,
+    force: Annotated[bool, typer.Option(help="poll every feed, even if not due or gone")] = False,
+    run_for: Annotated[float, typer.Option(help="keep polling feeds as they fall due for this many seconds")] = 0,
 ) -> None:
     """Poll the feeds that are due, fetch new articles, clean them and load them into the warehouse."""
     quiet_prefect()
     from wirehouse.flows.ingest import ingest as ingest_flow
+    from wirehouse.progress import rich_progress
 
-    counts = ingest_flow(feeds_file=str(feeds) if feeds else None, db=str(db) if db else None, force=force)
+    with rich_progress(err):
+        counts = ingest_flow(feeds_file=str(feeds) if feeds else None, db=str(db) if db else None, force=force,
+                             run_for=run_for)
     _print_counts("ingest", counts)
 
 
@@ -76,8 +80,63 @@ def enrich(db: DbOption = None) -> None:
     """Find named entities in every article not yet enriched with the current model."""
     quiet_prefect()
     from wirehouse.flows.enrich import enrich as enrich_flow
+    from wirehouse.progress import rich_progress
 
-    _print_counts("enrich", enrich_flow(db=str(db) if db else None))
+    with rich_progress(err):
+        counts = enrich_flow(db=str(db) if db else None)
+    _print_counts("enrich", counts)
+
+
+class BackfillMode(StrEnum):  # the flow's modes, spelled out here so --help needs no Prefect import
+    fetch = "fetch"
+    re_extract = "re-extract"
+    re_enrich = "re-enrich"
+    sitemap = "sitemap"
+    warc = "warc"
+
+
+@app.command()
+def backfill(
+    mode: Annotated[BackfillMode, typer.Argument(help="what to do over the selection")],
+    since: Annotated[str | None, typer.Option(help="first day (or ISO time), inclusive")] = None,
+    until: Annotated[str | None, typer.Option(help="last day (or ISO time), inclusive")] = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="only this feed (repeatable)")] = None,
+    site: Annotated[list[str] | None, typer.Option("--site", help="only this site (repeatable)")] = None,
+    file: Annotated[list[str] | None, typer.Option("--file", help="warc: a WARC file; sitemap: a sitemap URL")] = None,
+    restart: Annotated[bool, typer.Option(help="start this backfill over instead of resuming it")] = False,
+    db: DbOption = None,
+    feeds: FeedsOption = None,
+) -> None:
+    """Backfill a date range, feeds or sites: fetch what is missing, re-extract from the archive, re-enrich, read
+    sitemaps, or load WARC files. Interrupted, the same command resumes it."""
+    quiet_prefect()
+    from wirehouse.flows.backfill import backfill as backfill_flow
+    from wirehouse.progress import rich_progress
+
+    if mode == BackfillMode.warc and not file:
+        err.print("[red]warc needs --file: the WARC files to load[/]")
+        raise typer.Exit(2)
+    if mode == BackfillMode.sitemap and not site:
+        err.print("[red]sitemap needs --site: the sites whose sitemaps to read[/]")
+        raise typer.Exit(2)
+    with rich_progress(err):
+        counts = backfill_flow(mode=mode.value, since=since, until=until, feeds=feed, sites=site, files=file,
+                               restart=restart, db=str(db) if db else None, feeds_file=str(feeds) if feeds else None)
+    _print_counts(f"backfill {mode.value}", counts)
+
+
+@app.command()
+def serve(
+    deployments: Annotated[Path | None, typer.Option(help="default: deployments/prefect.yaml")] = None,
+    timezone: Annotated[str | None, typer.Option(help="nightly enrich time zone: Europe/Berlin")] = None,
+    ingest_every: Annotated[float | None, typer.Option(help="seconds between ingest runs")] = None,
+) -> None:
+    """Serve every deployment with its schedule from this process (ingest continuously, enrich nightly, backfill on
+    demand). Set PREFECT_API_URL to use a Prefect server; Ctrl-C stops it and pauses the schedules."""
+    quiet_prefect()
+    from wirehouse.serve import DEPLOYMENTS_FILE, serve_all
+
+    serve_all(deployments or DEPLOYMENTS_FILE, timezone=timezone, ingest_every=ingest_every)
 
 
 @app.command()

@@ -31,6 +31,8 @@ class FeedState:
     gone_at: datetime | None = None
     trust_not_modified: bool | None = None  # None: not verified yet; False: a 304 once hid a change
     polls_since_verify: int = 0
+    poll_interval: float | None = None  # seconds between polls, learned (tasks/polling.py); None: not learned yet
+    last_polled_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,34 @@ class PageResult:
     transient: bool = False  # a failure worth retrying in a later run
     fetch: FetchResult | None = None  # None when the text came from the feed
     access_status: str = "ok"
+    archive: ArchiveRef | None = None  # where the raw body is kept (tasks/archive.py)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveRef:
+    """One record of the raw page archive: a WARC file and the byte range of the record's gzip member."""
+
+    file: str  # relative to the archive folder (forward slashes), or absolute for a WARC given to a backfill
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The items a run works on. Empty: everything (scheduled runs); a backfill narrows it."""
+
+    since: datetime | None = None  # item date (published, else first seen or fetched), inclusive
+    until: datetime | None = None
+    feeds: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()  # hosts, without "www."
+    done_since: datetime | None = None  # a resumed backfill: items worked on since then are done
+
+    def sql_params(self) -> dict[str, object]:
+        """The filters, as the $since, $until, $feeds and $sites of the warehouse queries."""
+        return {"since": self.since, "until": self.until, "feeds": list(self.feeds), "sites": list(self.sites)}
+
+
+EVERYTHING = Selection()
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,10 @@ class Settings(BaseSettings):
     per_host_delay: float = Field(1.0, ge=0, description="seconds between the starts of two requests to one host")
     respect_robots: bool = Field(True, description="obey robots.txt for article pages")
 
-    poll_interval: float = Field(0.0, ge=0, description="seconds between polls of a healthy feed (0: every run)")
+    min_poll_interval: float = Field(60.0, ge=0, description="shortest learned interval between polls of a feed")
+    max_poll_interval: float = Field(
+        6 * 3600.0, ge=0, description="longest learned interval between polls of a healthy feed (min = max: fixed)"
+    )
     backoff_base: float = Field(300.0, ge=0, description="first delay after a failed poll; doubles per failure")
     backoff_cap: float = Field(6 * 3600.0, ge=0, description="longest delay between polls of a failing feed")
     gone_after_days: float = Field(7.0, gt=0, description="a feed failing this long is marked gone")
@@ -69,6 +72,9 @@ class Settings(BaseSettings):
     )
     spacy_batch_size: int = Field(64, ge=1)
     aliases_file: Path | None = Field(None, description="entity alias table; default: seeds/aliases.csv")
+
+    archive_pages: bool = Field(True, description="keep every fetched body in WARC files, for re-extract backfills")
+    archive_dir: Path | None = Field(None, description="where the WARC files go; default: <db name>-archive/ beside it")
 
     lock_wait: float = Field(600.0, ge=0, description="seconds a run waits for another process's warehouse lock")
     publish_snapshot: bool = Field(
@@ -100,6 +106,10 @@ class Settings(BaseSettings):
     def with_overrides(cls, **overrides: object) -> Settings:
         """Settings from the usual sources, with the non-empty overrides (CLI options, flow parameters) on top."""
         return cls(**{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def archive_root(self) -> Path:
+        return self.archive_dir or self.db.with_name(f"{self.db.stem}-archive")
 
     @cached_property
     def cpu_workers(self) -> int:

@@ -10,6 +10,7 @@ UPDATE feeds SET
     next_poll_at = p.next_poll_at, consecutive_failures = p.consecutive_failures,
     first_failure_at = p.first_failure_at, gone_at = p.gone_at, gone_reason = p.gone_reason,
     trust_not_modified = p.trust_not_modified, polls_since_verify = p.polls_since_verify,
+    poll_interval = coalesce(p.poll_interval, feeds.poll_interval),
     entries_seen = (SELECT count(*) FROM entries AS e WHERE e.feed = feeds.feed)
 FROM staged_polls AS p
 WHERE feeds.feed = p.feed;

@@ -41,7 +41,8 @@ def test_entrypoints_load_the_flows(monkeypatch) -> None:
 def test_parameters_are_the_flows_own() -> None:
     """A parameter the flow does not take would fail every scheduled run: check them against the signatures."""
     for d in RAW["deployments"]:
-        flow = load_flow_from_entrypoint(str(ROOT / d["entrypoint"].split(":")[0]) + ":" + d["entrypoint"].split(":")[1])
+        file, name = d["entrypoint"].split(":")
+        flow = load_flow_from_entrypoint(f"{ROOT / file}:{name}")
         assert set(d.get("parameters") or {}) <= set(flow.parameters.properties)
 
 

@@ -78,8 +78,10 @@ def test_fixed_interval_when_the_bounds_meet() -> None:
 
 def test_healthy_polls_follow_the_feeds_rate() -> None:
     """A feed whose items come every two minutes is polled far more often than one silent for months."""
-    busy = tuple(FeedEntry("f", f"https://f.example/{i}", published_at=T0 - timedelta(minutes=2 * i)) for i in range(20))
-    dormant = tuple(FeedEntry("f", f"https://f.example/{i}", published_at=T0 - timedelta(days=90 + i)) for i in range(20))
+    def items(age: timedelta) -> tuple[FeedEntry, ...]:
+        return tuple(FeedEntry("f", f"https://f.example/{i}", published_at=T0 - age * (i + 1)) for i in range(20))
+
+    busy, dormant = items(timedelta(minutes=2)), items(timedelta(days=90))
     intervals = {}
     for name, entries in (("busy", busy), ("dormant", dormant)):
         state = FeedState()

@@ -4,9 +4,7 @@ a scheduled ingest by itself and stopping cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +16,7 @@ import httpx
 import pytest
 
 from wirehouse.demo import DEMO_ENVIRONMENT
+from wirehouse.prefect_env import local_prefect_server, prefect_env, start_process, stop_process
 
 pytestmark = pytest.mark.slow
 
@@ -26,57 +25,12 @@ BIN = Path(sys.executable).parent
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    """A child in its own process group with SIGINT at its default (a background shell may have ignored it)."""
-    return subprocess.Popen(args, env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-
-
-def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> int:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-    try:
-        return process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        return process.wait()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """`prefect server start` on a free loopback port with its own home; yields (api url, env for clients)."""
+    """A real Prefect server on 127.0.0.1; yields (api url, env for its clients)."""
     home = tmp_path_factory.mktemp("prefect-home")
-    api = f"http://127.0.0.1:{free_port()}/api"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "WIREHOUSE_"))}
-    env |= {"PREFECT_HOME": str(home), "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_SERVER_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "INFO",
-            # the scheduler service inserts the runs of interval schedules: often, so serve's first run is soon
-            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
-            "PREFECT_RUNNER_POLL_FREQUENCY": "2", "PREFECT_WORKER_QUERY_SECONDS": "2"}
-    port = api.split(":")[2].split("/")[0]
-    process = start([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", port],
-                    env, home / "server.log")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(1)
-    else:
-        stop(process)
-        pytest.fail(f"Prefect server did not start: {(home / 'server.log').read_text()[-3000:]}")
-    try:
-        yield api, env | {"PREFECT_API_URL": api}
-    finally:
-        stop(process)
+    with local_prefect_server(home) as api:
+        yield api, prefect_env(home, api)
 
 
 def deployment_id(api: str, name: str) -> str:
@@ -132,14 +86,15 @@ def test_deploy_worker_and_runs_through_the_api(server, demo_site, tmp_path: Pat
         assert (d["global_concurrency_limit"]["limit"], d["concurrency_options"]["collision_strategy"]) == (
             1, "ENQUEUE")
 
-    worker = start([prefect, "worker", "start", "--pool", "wirehouse-pool"], run_env, tmp_path / "worker.log")
+    worker = start_process([prefect, "worker", "start", "--pool", "wirehouse-pool"], run_env, tmp_path / "worker.log",
+                           ROOT)
     try:
         ingest = trigger(api, "ingest/wirehouse-ingest", {"run_for": 0})
         assert ingest["state_type"] == "COMPLETED", (tmp_path / "worker.log").read_text()[-3000:]
         backfill = trigger(api, "backfill/wirehouse-backfill", {"mode": "re-extract"})
         assert backfill["state_type"] == "COMPLETED", (tmp_path / "worker.log").read_text()[-3000:]
     finally:
-        stop(worker)
+        stop_process(worker)
     assert rows(db, "SELECT count(*) FROM articles") == [(len(corpus.pages),)]
     assert rows(db, "SELECT flow, status FROM runs ORDER BY started_at") == [
         ("ingest", "completed"), ("backfill", "completed")]
@@ -157,8 +112,8 @@ def test_serve_runs_the_scheduled_ingest_and_stops_on_ctrl_c(server, demo_site, 
     # Deployments of a work pool and served ones do not mix under one name: serve what the worker ran, afresh.
     for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=10).json():
         httpx.delete(f"{api}/deployments/{d['id']}", timeout=10).raise_for_status()
-    served = start([str(BIN / "wirehouse"), "serve", "--ingest-every", "30"],
-                   wirehouse_env(env, db, corpus.feeds_file), tmp_path / "serve.log")
+    served = start_process([str(BIN / "wirehouse"), "serve", "--ingest-every", "30"],
+                           wirehouse_env(env, db, corpus.feeds_file), tmp_path / "serve.log", ROOT)
     try:
         deadline, completed = time.monotonic() + 150, []
         while time.monotonic() < deadline and not completed:
@@ -172,7 +127,7 @@ def test_serve_runs_the_scheduled_ingest_and_stops_on_ctrl_c(server, demo_site, 
         assert completed, (tmp_path / "serve.log").read_text()[-3000:]
         assert completed[0]["parameters"] == {"run_for": 10}
     finally:
-        code = stop(served, signal.SIGINT)
+        code = stop_process(served, signal.SIGINT)
     assert code == 0, (tmp_path / "serve.log").read_text()[-3000:]
     assert rows(db, "SELECT count(*) FROM articles") == [(len(corpus.pages),)]
     deployment = httpx.get(f"{api}/deployments/{deployment_id(api, 'ingest/wirehouse-ingest')}", timeout=10).json()

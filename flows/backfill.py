@@ -163,7 +163,7 @@ def _sitemap(run: RunContext, sites: list[str], files: list[str], selection: Sel
              templates: dict[str, frozenset[int]], archive: WarcWriter | None) -> None:
     """Each site's sitemap links within the range become entries of the site's feed (or `sitemap:<host>`)."""
     settings = run.settings
-    by_host = {site_host(f.site or f.url): f.name for f in load_feed_list(Path(settings.feeds_file))}
+    by_host = {site_host(f.url): f.name for f in load_feed_list(Path(settings.feeds_file))}
     feeds = []
     for site in sites:
         host = site_host(site)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+from rich.console import Console
 
 from wirehouse.demo import demo_environment
 from wirehouse.models import ArchiveRef
+from wirehouse.progress import rich_progress
 from wirehouse.tasks.archive import WarcWriter, read_response
 
 FIXED_INTERVAL_0 = {"WIREHOUSE_MIN_POLL_INTERVAL": "0", "WIREHOUSE_MAX_POLL_INTERVAL": "0"}
@@ -74,11 +77,14 @@ def test_re_extract_gives_the_same_articles_without_the_network(warehouse: Path,
 
     _, site, _ = ingested
     before, requests = articles(warehouse), len(site.requests)
-    counts = backfill(mode="re-extract")
+    shown = io.StringIO()
+    with rich_progress(Console(file=shown, width=100)):
+        counts = backfill(mode="re-extract")
     assert len(site.requests) == requests  # nothing fetched
     archived = rows(warehouse, "SELECT count(*) FROM pages WHERE warc_file IS NOT NULL")[0][0]
     assert counts["pages_article"] == archived
     assert articles(warehouse) == before  # the same text, title and date for every article
+    assert "pages re-extracted" in shown.getvalue() and f"{archived}/{archived}" in shown.getvalue()  # the bar
     again = backfill(mode="re-extract")  # the same backfill, finished: nothing left to do
     assert not any(k.startswith("pages_") for k in again) and again["backfill_runs"] == 2
 

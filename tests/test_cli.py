@@ -30,7 +30,7 @@ def db(tmp_path: Path) -> Path:
 def test_help_lists_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("ingest", "enrich", "demo", "clean", "sql", "feeds"):
+    for command in ("ingest", "enrich", "backfill", "serve", "demo", "clean", "sql", "feeds"):
         assert command in result.output
 
 
@@ -133,6 +133,20 @@ def test_demo_refuses_to_replace_a_real_warehouse(db: Path) -> None:
     result = runner.invoke(app, ["demo", "--db", str(db)])
     assert result.exit_code == 2 and "not a demo warehouse" in result.stderr
     assert db.exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["backfill", "warc"], "warc needs --file"),
+    (["backfill", "sitemap"], "sitemap needs --site"),
+])
+def test_backfill_says_what_a_mode_needs(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_backfill_refuses_an_unknown_mode() -> None:
+    result = runner.invoke(app, ["backfill", "re-crawl"])
+    assert result.exit_code == 2 and "re-extract" in result.stderr  # the choices are listed
 
 
 def test_readme_documents_every_command() -> None:

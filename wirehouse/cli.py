@@ -345,6 +345,30 @@ def _print_rows(columns: list[str], rows: list[tuple], format: TableFormat, stre
 
 
 @app.command()
+def check(db: DbOption = None) -> None:
+    """Verify the warehouse's integrity (warehouse/checks/*.sql) and show its counts; exits 1 on any violation."""
+    from wirehouse.warehouse.check import check_warehouse, warehouse_counts
+    from wirehouse.warehouse.db import open_for_reading
+
+    settings = _existing_warehouse(db)
+    with open_for_reading(settings.db, live=True, wait=settings.lock_wait) as con:
+        results, counts = check_warehouse(con), warehouse_counts(con)
+    table = Table("check", "violations", "rule", title="integrity")
+    for r in results:
+        table.add_row(r.name, "[green]0[/]" if not r.violations else f"[red]{r.violations}[/]", r.rule)
+    console.print(table)
+    for r in results:
+        if r.violations:
+            sample = Table(*r.columns, title=f"{r.name}: first of {r.violations}")
+            for row in r.sample:
+                sample.add_row(*map(str, row))
+            console.print(sample)
+    _print_counts("warehouse", dict(counts))
+    if any(r.violations for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
 def search(
     terms: Annotated[str, typer.Argument(help="words to find in article titles and texts")],
     limit: Annotated[int, typer.Option("--limit", "-n")] = 20,

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from wirehouse.models import FetchRequest, FetchResult
@@ -51,6 +52,12 @@ def is_transient(error: str | None) -> bool:
 
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Also carrying an IPv4 address in the last 32 bits: IPv4-compatible (::a.b.c.d) and IPv4-translated (SIIT).
+# Python 3.11's ipaddress calls both global, so ::7f00:1 passed the guard.
+_EMBEDS_IPV4 = (ipaddress.ip_network("::/96"), ipaddress.ip_network("::ffff:0:0:0/96"))
+# Private though Python 3.11 calls them global: local-use NAT64 (RFC 8215), which translates into the local
+# network, and site-local (deprecated, still routed inside some networks).
+_NOT_GLOBAL_V6 = (ipaddress.ip_network("64:ff9b:1::/48"), ipaddress.ip_network("fec0::/10"))
 
 
 def _is_public(address: str) -> bool:
@@ -61,8 +68,10 @@ def _is_public(address: str) -> bool:
             ip = ip.ipv4_mapped
         elif ip.sixtofour is not None:
             ip = ip.sixtofour
-        elif ip in _NAT64:
+        elif ip in _NAT64 or any(ip in net for net in _EMBEDS_IPV4):
             ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        elif any(ip in net for net in _NOT_GLOBAL_V6):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -81,15 +90,53 @@ async def check_address(url: str, *, allow_private: bool, allowed: Sequence[IPNe
         raise FetchError("bad_url", f"not an http(s) URL: {url!r}")
     if allow_private:
         return
+    await _checked_addresses(host, port or (443 if parts.scheme == "https" else 80), allowed)
+
+
+async def _checked_addresses(host: str, port: int, allowed: Sequence[IPNetwork]) -> list[str]:
+    """The addresses host resolves to, in the resolver's order; FetchError if any of them is refused."""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
-        )
-    except socket.gaierror as exc:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
         raise FetchError("dns_error", str(exc)) from exc
-    blocked = sorted({info[4][0] for info in infos if not _is_public(info[4][0]) and not _in(info[4][0], allowed)})
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    blocked = sorted({a for a in addresses if not _is_public(a) and not _in(a, allowed)})
     if blocked:
         raise FetchError("blocked_address", f"{host} resolves to {', '.join(blocked)}")
+    return addresses
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Connects only to addresses checked at connect time.
+
+    check_address alone left a DNS-rebinding gap: httpx resolved the name again to connect, so a name answering
+    a public address to the check and a private one to the connection (TTL 0) reached the private one. Here the
+    one lookup that is checked is the one connected to; TLS still verifies and sends SNI for the name.
+    """
+
+    def __init__(self, allowed: Sequence[IPNetwork]) -> None:
+        self._allowed = allowed
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None, socket_options: Iterable | None = None
+                          ) -> httpcore.AsyncNetworkStream:
+        addresses = await _checked_addresses(host, port, self._allowed)
+        for i, address in enumerate(addresses):  # in turn, as the resolver ordered them
+            try:
+                return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                                     socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout):
+                if i == len(addresses) - 1:
+                    raise
+        raise httpcore.ConnectError(f"{host} resolves to no address")
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("no unix sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
 
 
 def _in(address: str, networks: Sequence[IPNetwork]) -> bool:
@@ -146,11 +193,20 @@ class Fetcher:
         self._hosts = HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self._robots: dict[str, RobotFileParser | FetchError] = {}
         self._robots_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=settings.fetch_concurrency),
+                                             trust_env=False)
+        if not settings.allow_private_addresses:
+            # httpx takes no network backend: set the pool's (created before any connection, which copies it),
+            # and fail loudly rather than fetch unguarded should a new httpx keep it elsewhere.
+            pool = transport._pool
+            if not hasattr(pool, "_network_backend"):
+                raise RuntimeError("cannot pin connections to checked addresses with this httpx version")
+            pool._network_backend = _GuardedBackend(self._allowed)
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(settings.request_timeout),
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=settings.fetch_concurrency),
+            transport=transport,
             trust_env=False,  # a proxy from the environment would route around the address guard
         )
 

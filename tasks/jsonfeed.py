@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from wirehouse.models import Feed, FeedEntry
-from wirehouse.tasks.charset import bom_codec
+from wirehouse.tasks.charset import bom_codec, utf16_32_without_bom
 from wirehouse.tasks.http_types import is_http_url, media_type
 
 JSON_FEED_TYPE = "application/feed+json"
@@ -48,7 +48,10 @@ def _utf8(body: bytes) -> bytes:
     """The body as UTF-8 without a BOM, for the byte checks above: json reads UTF-16 and UTF-32 too."""
     bom = bom_codec(body)
     if bom is None:
-        return body
+        # UTF-16/32 without a BOM too: else an XML feed in UTF-16BE served as application/json starts with a zero
+        # byte, not "<", goes to the JSON parser and fails on every poll (feedparser-suite encoding/u16.xml).
+        codec = utf16_32_without_bom(body)
+        return body.decode(codec, "replace").encode("utf-8") if codec else body
     codec, size = bom
     return body[size:] if codec == "utf-8" else body[size:].decode(codec, "replace").encode("utf-8")
 

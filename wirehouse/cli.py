@@ -11,7 +11,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -57,6 +57,35 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
     console.print(table)
 
 
+# What an unwritable warehouse or archive looks like, from DuckDB or the OS, and what to tell the user.
+_STORAGE_FAILURES = {"No space left on device": "the disk is full", "Read-only file system": "the disk is read-only",
+                     "Permission denied": "the warehouse or its archive cannot be written"}
+
+
+def _run_flow(flow: Any, **parameters: object) -> dict[str, int]:
+    """Run a flow here with progress bars. No automatic retry (the deployments have it: a person at the terminal
+    decides), and storage failures as one clear message, not a traceback: nothing committed is lost, since every
+    batch is one transaction; the same command finishes the rest once the disk is writable again."""
+    import duckdb
+
+    from wirehouse.progress import rich_progress
+    from wirehouse.warehouse.db import WarehouseBusy
+
+    try:
+        with rich_progress(err):
+            return flow.with_options(retries=0)(**parameters)
+    except WarehouseBusy as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    except (OSError, duckdb.Error) as exc:
+        cause = next((why for text, why in _STORAGE_FAILURES.items() if text in str(exc)), None)
+        if cause is None:
+            raise
+        err.print(f"[red]{flow.name} stopped: {cause}[/] ({exc})\nWhat earlier batches loaded is intact; run the "
+                  "same command again once the warehouse can be written (`wirehouse check` verifies it).")
+        raise typer.Exit(1) from exc
+
+
 @app.command()
 def ingest(
     feeds: FeedsOption = None,
@@ -67,11 +96,9 @@ def ingest(
     """Poll the feeds that are due, fetch new articles, clean them and load them into the warehouse."""
     quiet_prefect()
     from wirehouse.flows.ingest import ingest as ingest_flow
-    from wirehouse.progress import rich_progress
 
-    with rich_progress(err):
-        counts = ingest_flow(feeds_file=str(feeds) if feeds else None, db=str(db) if db else None, force=force,
-                             run_for=run_for)
+    counts = _run_flow(ingest_flow, feeds_file=str(feeds) if feeds else None, db=str(db) if db else None,
+                       force=force, run_for=run_for)
     _print_counts("ingest", counts)
 
 
@@ -80,11 +107,8 @@ def enrich(db: DbOption = None) -> None:
     """Find named entities in every article not yet enriched with the current model."""
     quiet_prefect()
     from wirehouse.flows.enrich import enrich as enrich_flow
-    from wirehouse.progress import rich_progress
 
-    with rich_progress(err):
-        counts = enrich_flow(db=str(db) if db else None)
-    _print_counts("enrich", counts)
+    _print_counts("enrich", _run_flow(enrich_flow, db=str(db) if db else None))
 
 
 class BackfillMode(StrEnum):  # the flow's modes, spelled out here so --help needs no Prefect import
@@ -111,7 +135,6 @@ def backfill(
     sitemaps, or load WARC files. Interrupted, the same command resumes it."""
     quiet_prefect()
     from wirehouse.flows.backfill import backfill as backfill_flow
-    from wirehouse.progress import rich_progress
 
     if mode == BackfillMode.warc and not file:
         err.print("[red]warc needs --file: the WARC files to load[/]")
@@ -119,9 +142,8 @@ def backfill(
     if mode == BackfillMode.sitemap and not site:
         err.print("[red]sitemap needs --site: the sites whose sitemaps to read[/]")
         raise typer.Exit(2)
-    with rich_progress(err):
-        counts = backfill_flow(mode=mode.value, since=since, until=until, feeds=feed, sites=site, files=file,
-                               restart=restart, db=str(db) if db else None, feeds_file=str(feeds) if feeds else None)
+    counts = _run_flow(backfill_flow, mode=mode.value, since=since, until=until, feeds=feed, sites=site, files=file,
+                       restart=restart, db=str(db) if db else None, feeds_file=str(feeds) if feeds else None)
     _print_counts(f"backfill {mode.value}", counts)
 
 

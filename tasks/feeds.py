@@ -52,7 +52,9 @@ def _entry_content(entry: feedparser.FeedParserDict) -> str | None:
 def _feedparser_entries(feed: Feed, body: bytes, base_url: str, content_type: str | None) -> list[FeedEntry]:
     # No content-location: feedparser then leaves relative links as they are, and the decision is recorded here.
     parsed = feedparser.parse(body, response_headers={"content-type": content_type} if content_type else {})
-    if not parsed.entries and parsed.get("bozo"):
+    # No items and a parse problem: not a feed, unless feedparser recognised one (a feed with no items yet, or with
+    # a flaw in its markup, is still a feed: failing it would retire it as gone).
+    if not parsed.entries and parsed.get("bozo") and not parsed.get("version"):
         raise ValueError(f"not a feed: {parsed.get('bozo_exception')!r}")
     entries = []
     for entry in parsed.entries:

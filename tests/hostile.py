@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -188,3 +189,15 @@ def serve(routes: dict[str, Route]) -> Iterator[HostileSite]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def request_path(conn: socket.socket) -> str:
+    """The path a raw client connection asks for ("" when no request line came): for servers that write bytes."""
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < 65_536:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    parts = head.split(b" ", 2)
+    return parts[1].decode("latin-1").split("?")[0] if len(parts) > 2 else ""

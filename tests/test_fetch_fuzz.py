@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hostile import article
+from hostile import article, request_path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -94,15 +94,10 @@ class FuzzServer:
         with conn:
             try:
                 conn.settimeout(10)
-                head = b""
-                while b"\r\n\r\n" not in head and len(head) < 65_536:
-                    chunk = conn.recv(4096)
-                    if not chunk:
-                        return
-                    head += chunk
-                path = head.split(b" ", 2)[1].decode("latin-1").split("?")[0]
-                conn.sendall(self.responses.get(path, NOT_FOUND))
-            except (OSError, IndexError):
+                path = request_path(conn)
+                if path:
+                    conn.sendall(self.responses.get(path, NOT_FOUND))
+            except OSError:
                 pass  # the client gave up (a cap or the deadline), or sent no request line
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpcore
 import pytest
-from hostile import article
+from hostile import article, request_path
 
 from wirehouse.models import Feed, FeedEntry, FetchRequest, Outcome, PollStatus
 from wirehouse.settings import Settings
@@ -37,21 +37,6 @@ PUBLIC = "93.184.215.14"  # a global address, only ever answered by the fake res
 # --- a server that writes raw bytes -------------------------------------------------------------------------------
 
 Behaviour = Callable[[socket.socket, "RawServer"], None]
-
-
-def _read_head(conn: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data and len(data) < 65_536:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
-def _path(head: bytes) -> str:
-    parts = head.split(b" ", 2)
-    return parts[1].decode("latin-1").split("?")[0] if len(parts) > 2 else ""
 
 
 class RawServer:
@@ -98,7 +83,7 @@ class RawServer:
             elif conn.recv(1, socket.MSG_PEEK) == b"\x16":
                 self.routes["<tls>"](conn, self)
                 return
-            path = _path(_read_head(conn))
+            path = request_path(conn)
             with self._lock:
                 self.paths.append(path)
             self.routes.get(path, not_found)(conn, self)

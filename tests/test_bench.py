@@ -27,3 +27,15 @@ def test_entities_eval_runs() -> None:
     done = subprocess.run([sys.executable, BENCH / "entities_eval.py"], check=True, capture_output=True, text=True,
                           timeout=600)
     assert "canonicalize" in done.stdout
+
+
+@pytest.mark.slow
+def test_freshness_benchmark_runs(tmp_path: Path) -> None:
+    out = tmp_path / "freshness.json"
+    done = subprocess.run([sys.executable, BENCH / "freshness.py", "--feeds", "4", "--minutes", "0.5", "--drain", "30",
+                           "--no-baseline", "--json", out], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [adaptive] = json.loads(out.read_text())
+    assert adaptive["pass"] == "adaptive" and adaptive["items"] > 0 and adaptive["polls"] > 0
+    assert 0 <= adaptive["p50_s"] <= adaptive["p95_s"] <= adaptive["max_s"]
+    assert "goal (p95 <= 120 s" in done.stdout

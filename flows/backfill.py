@@ -21,7 +21,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from wirehouse import __version__, progress
+from wirehouse import progress
 from wirehouse.flows.common import RunContext, open_archive, recorded_run
 from wirehouse.flows.enrich import enrich_selection
 from wirehouse.flows.ingest import drain_pending
@@ -29,9 +29,8 @@ from wirehouse.models import FeedEntry, PageResult, Selection
 from wirehouse.parallel import shared_pool
 from wirehouse.settings import Settings
 from wirehouse.tasks.archive import ArchivedResponse, ArchiveError, WarcWriter, iter_responses, read_response
-from wirehouse.tasks.clean import EXTRACTOR
+from wirehouse.tasks.clean import CleanOptions, cleaner_version
 from wirehouse.tasks.enrich import config_from, enrichment_version
-from wirehouse.tasks.feedlist import load_feed_list
 from wirehouse.tasks.pages import process_archived
 from wirehouse.tasks.sitemaps import scan_site
 from wirehouse.tasks.templates import site_key
@@ -79,7 +78,7 @@ def clean_load_archived_task(
     """One batch of kept bodies: clean as if just fetched, load in one transaction."""
     results = process_archived(items, settings, shared_pool(settings.cpu_workers), templates)
     with connect(settings.db, wait=settings.lock_wait) as con:
-        load_pages(con, results, run_id, story_threshold=settings.story_threshold)
+        load_pages(con, results, run_id, story_threshold=settings.story_threshold, new_attempt=False)
     return _outcomes(results)
 
 
@@ -142,18 +141,25 @@ def _warc(run: RunContext, files: list[str], selection: Selection, templates: di
     for name in files:
         path = Path(name).resolve()  # pages point at the file where it is
         batch: list[ArchivedResponse] = []
-        try:
-            for response in iter_responses(path):
-                if not _in_selection(response, selection):
-                    run.stats.add("warc_out_of_selection")
-                    continue
+        records = iter_responses(path, max_body=settings.max_response_bytes)
+        while True:
+            try:
+                response = next(records, None)
+            except ArchiveError as exc:  # a truncated download: what it held before the damage is kept
+                run.stats.add("warc_errors")
+                get_run_logger().error("WARC %s: %s", path, exc)
+                break
+            if response is None:
+                break
+            if not site_key(response.url):  # not an http(s) URL with a host: nothing to key a page by
+                run.stats.add("warc_bad_urls")
+            elif not _in_selection(response, selection):
+                run.stats.add("warc_out_of_selection")
+            else:
                 batch.append(response)
                 if len(batch) >= settings.batch_size:
                     flush(batch)
                     batch = []
-        except (ArchiveError, OSError) as exc:  # a truncated download: what it held before the damage is kept
-            run.stats.add("warc_errors")
-            get_run_logger().error("WARC %s: %s", path, exc)
         if batch:
             flush(batch)
         run.stats.add("warc_files")
@@ -161,9 +167,8 @@ def _warc(run: RunContext, files: list[str], selection: Selection, templates: di
 
 def _sitemap(run: RunContext, sites: list[str], files: list[str], selection: Selection,
              templates: dict[str, frozenset[int]], archive: WarcWriter | None) -> None:
-    """Each site's sitemap links within the range become entries of the site's feed (or `sitemap:<host>`)."""
+    """Each site's sitemap links within the range become entries of `sitemap:<host>`, then are fetched."""
     settings = run.settings
-    by_host = {site_host(f.url): f.name for f in load_feed_list(Path(settings.feeds_file))}
     feeds = []
     for site in sites:
         host = site_host(site)
@@ -171,7 +176,8 @@ def _sitemap(run: RunContext, sites: list[str], files: list[str], selection: Sel
                          until=selection.until, sitemaps=files)
         for error in scan.errors:
             get_run_logger().warning("sitemap %s", error)
-        feed = by_host.get(host, f"sitemap:{host}")
+        # A feed of their own: the site's feeds keep counting only what they showed (their polling learns from it)
+        feed = f"sitemap:{host}"
         entries = [FeedEntry(feed=feed, url=u.url, title=u.title, published_at=u.date, notes=("sitemap",))
                    for u in scan.urls]
         with run.warehouse() as con:
@@ -186,7 +192,7 @@ def _sitemap(run: RunContext, sites: list[str], files: list[str], selection: Sel
 
 def _version(mode: Mode, settings: Settings) -> str:
     if mode == Mode.RE_EXTRACT:
-        return f"{EXTRACTOR}; wirehouse {__version__}"
+        return cleaner_version(CleanOptions.from_settings(settings))
     if mode == Mode.RE_ENRICH:
         return enrichment_version(config_from(settings))
     return ""

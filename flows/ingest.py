@@ -35,8 +35,10 @@ from wirehouse.warehouse.loaders import (
 )
 from wirehouse.warehouse.site_templates import learn_site_templates, site_templates
 
-# A continuous run never sleeps longer than this, so it notices the end of its time and new feeds in the list.
+# A continuous run never sleeps longer than this, so it notices the end of its time and new feeds in the list;
+# nor shorter than this, so feeds configured to be polled every run (interval 0) are not polled in a tight loop.
 LONGEST_NAP = 30.0
+SHORTEST_NAP = 1.0
 
 
 @task(name="poll-feeds", cache_policy=NO_CACHE)
@@ -51,6 +53,8 @@ def fetch_clean_load_task(
 ) -> Counter[str]:
     """One batch: fetch or take feed content, archive the bodies, clean, and load in one transaction."""
     results = process_entries(entries, settings, shared_pool(settings.cpu_workers), templates, archive)
+    if archive is not None:
+        archive.sync()  # the warehouse must never point at archived bytes a power cut could take back
     with connect(settings.db, wait=settings.lock_wait) as con:
         load_pages(con, results, run_id, story_threshold=settings.story_threshold)
     counts = Counter(f"pages_{r.outcome}" for r in results)
@@ -130,7 +134,7 @@ def ingest(
             if left <= 0:
                 break
             until_due = (due_at - datetime.now(UTC)).total_seconds() if due_at else LONGEST_NAP
-            time.sleep(max(0.0, min(until_due, left, LONGEST_NAP)))
+            time.sleep(min(max(until_due, SHORTEST_NAP), left, LONGEST_NAP))
         if run.stats.counts.get("pages_article"):
             with run.warehouse() as con:
                 run.stats.add("template_blocks_known", learn_site_templates(

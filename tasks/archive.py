@@ -47,6 +47,7 @@ class ArchivedResponse:
     content_type: str | None  # HTTP Content-Type; a `resource` record's WARC Content-Type
     body: bytes  # the payload with any HTTP transfer/content encoding undone
     ref: ArchiveRef | None = None  # where it was read from, when read from a file
+    too_large: bool = False  # the payload ran past the reader's max_body: body is empty
 
 
 class WarcWriter:
@@ -92,6 +93,13 @@ class WarcWriter:
             if self._file.tell() >= self.max_file_bytes:
                 self._close_file()
             return ref
+
+    def sync(self) -> None:
+        """Make what was written durable (fsync): before the warehouse commits references to it."""
+        with self._lock:
+            if self._file is not None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
 
     def close(self) -> None:
         with self._lock:
@@ -167,18 +175,19 @@ def read_response(root: Path, ref: ArchiveRef) -> ArchivedResponse:
     return replace(response, ref=ref)
 
 
-def iter_responses(path: Path) -> Iterator[ArchivedResponse]:
+def iter_responses(path: Path, max_body: int | None = None) -> Iterator[ArchivedResponse]:
     """Every `response` and `resource` record of one WARC file (.warc or .warc.gz, ours or anyone's), with its ref
     (file: path as given). Other records are skipped. A truncated or corrupt file raises ArchiveError naming the
-    file and offset, after the good records before it."""
+    file and offset, after the good records before it. A payload over max_body decoded bytes comes back empty,
+    marked too_large: memory stays bounded whatever the file holds."""
     try:
         with open(path, "rb") as file:
-            yield from _responses(file, Path(path).as_posix(), 0)
+            yield from _responses(file, Path(path).as_posix(), 0, max_body)
     except OSError as exc:
         raise ArchiveError(f"cannot read {path}: {exc}") from exc
 
 
-def _responses(file: BinaryIO, name: str, base: int) -> Iterator[ArchivedResponse]:
+def _responses(file: BinaryIO, name: str, base: int, max_body: int | None = None) -> Iterator[ArchivedResponse]:
     """The response and resource records of file, each checked whole; refs name `name`, offsets count from base."""
     records = ArchiveIterator(file)
     while True:
@@ -187,7 +196,7 @@ def _responses(file: BinaryIO, name: str, base: int) -> Iterator[ArchivedRespons
             if record is None:
                 break
             offset = records.offset
-            response = _response(record) if record.rec_type in ("response", "resource") else None
+            response = _response(record, max_body) if record.rec_type in ("response", "resource") else None
             length = records.get_record_length()  # reads to the end of the record
         except Exception as exc:  # warcio meets malformed bytes with whatever they trigger, not only ArchiveLoadFailed
             raise ArchiveError(f"{name}: bad record at offset {base + records.offset}: {exc}") from exc
@@ -204,16 +213,22 @@ def _responses(file: BinaryIO, name: str, base: int) -> Iterator[ArchivedRespons
         raise ArchiveError(f"{name}: truncated record at offset {base + records.offset}")
 
 
-def _response(record: ArcWarcRecord) -> ArchivedResponse:
+def _response(record: ArcWarcRecord, max_body: int | None = None) -> ArchivedResponse:
     url, date = record.rec_headers.get_header("WARC-Target-URI"), record.rec_headers.get_header("WARC-Date")
     if not url or not date:
         raise ValueError("no WARC-Target-URI or WARC-Date")
     http = record.http_headers  # None for a resource record
     code = http.get_statuscode() if http else ""
+    # read at most one byte past the limit: a huge page or a compression bomb stops there
+    body = record.content_stream().read() if max_body is None else record.content_stream().read(max_body + 1)
+    too_large = max_body is not None and len(body) > max_body
+    if too_large:
+        body = b""
     return ArchivedResponse(
         url=url,
         fetched_at=iso_date_to_datetime(date, tz_aware=True),
         status=int(code) if code.isdecimal() else None,
         content_type=http.get_header("Content-Type") if http else record.content_type,
-        body=record.content_stream().read(),
+        body=body,
+        too_large=too_large,
     )

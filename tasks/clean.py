@@ -6,6 +6,7 @@ Pure functions over bytes/str: no network, so stored pages can be cleaned again 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import signal
 import threading
@@ -70,6 +71,21 @@ class CleanOptions:
                   "max_bytes": settings.max_clean_bytes, "max_elements": settings.max_clean_elements,
                   "time_budget": settings.clean_time_budget}
         return cls(**(fields | overrides))
+
+
+# The code and data that decide what a page becomes: a change to any of them is a new cleaner (re-extract).
+CLEANER_SOURCES = ("clean.py", "boilerplate.py", "boilerplate.toml", "gate.py", "dates.py", "authors.py",
+                   "page_meta.py", "templates.py", "charset.py", "sniff.py", "pages.py")
+
+
+def cleaner_version(options: CleanOptions) -> str:
+    """trafilatura's version, then a hash of our cleaning code, its rules and the options (the rules file given
+    in settings included): what a re-extract backfill is keyed by."""
+    digest = hashlib.sha256(repr(options).encode())
+    here = Path(__file__).parent
+    for path in (*(here / name for name in CLEANER_SOURCES), options.rules_path or DEFAULT_RULES):
+        digest.update(Path(path).read_bytes())
+    return f"{EXTRACTOR}/{digest.hexdigest()[:12]}"
 
 
 @dataclass(frozen=True, slots=True)

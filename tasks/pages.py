@@ -106,7 +106,7 @@ def process_archived(
     fetches = [
         FetchResult(url=entry.url, final_url=response.url, fetched_at=response.fetched_at,
                     status_code=response.status, content_type=response.content_type, body=response.body,
-                    error=_status_error(response.status))
+                    error="too_large" if response.too_large else _status_error(response.status))
         for entry, response in items
     ]
     results = _from_fetches([e for e, _ in items], fetches, [r.ref for _, r in items], settings, pool, templates or {})

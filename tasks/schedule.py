@@ -53,7 +53,7 @@ def after_poll(
         polled_at=at, published=[e.published_at for e in poll.entries], new_items=max(0, len(poll.entries) - seen),
         seen_items=seen, changed=poll.status == PollStatus.NEW,
     )
-    interval = next_interval(state.poll_interval, state.last_polled_at, observation,
+    interval = next_interval(state.poll_interval, state.last_success_at, observation,
                              settings.min_poll_interval, settings.max_poll_interval)
     return (
         replace(
@@ -66,7 +66,7 @@ def after_poll(
             gone_at=None,  # answered: it is back
             next_poll_at=at + timedelta(seconds=interval),
             poll_interval=interval,
-            last_polled_at=at,
+            last_success_at=at,
             trust_not_modified=poll.trust_not_modified,
             polls_since_verify=state.polls_since_verify + 1 if poll.conditional else 0,
         ),

@@ -16,8 +16,12 @@ MAX_TEMPLATE_WORDS = 80  # longer blocks are never template candidates: a recurr
 
 
 def site_key(url: str) -> str:
-    """The site a page belongs to for template learning: its host without "www."."""
-    return (urlsplit(url).hostname or "").removeprefix("www.")
+    """The site a page belongs to for template learning: its host without "www." ("" for a URL with none, or one
+    too broken to have one: "http://[abc/")."""
+    try:
+        return (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:
+        return ""
 
 
 def block_hash(text: str) -> int:

@@ -89,6 +89,27 @@ def test_re_extract_gives_the_same_articles_without_the_network(warehouse: Path,
     assert not any(k.startswith("pages_") for k in again) and again["backfill_runs"] == 2
 
 
+def test_a_stricter_cleaner_removes_what_it_now_rejects(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wirehouse.flows.backfill import backfill
+    from wirehouse.warehouse.check import check_warehouse
+
+    attempts = rows(warehouse, "SELECT url_id, attempts FROM pages ORDER BY url_id")
+    monkeypatch.setenv("WIREHOUSE_MIN_TEXT_CHARS", "3500")  # a new cleaner setting: a new backfill by itself
+    strict = backfill(mode="re-extract")
+    assert 0 < strict["reason: too_short"] < strict["pages_rejected"] + strict["pages_article"]
+    # every article a page still points to, and no other: the rejected pages' articles are gone
+    assert rows(warehouse, "SELECT count(*) FROM articles") == rows(
+        warehouse, "SELECT count(DISTINCT article_id) FROM pages WHERE outcome = 'article'")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert [r.name for r in check_warehouse(con) if r.violations] == []
+    monkeypatch.delenv("WIREHOUSE_MIN_TEXT_CHARS")
+    back = backfill(mode="re-extract")  # the usual settings again: another backfill, and the articles are back
+    assert back["backfill_runs"] == 1 and "reason: too_short" not in back
+    assert len(articles(warehouse)) == len(rows(warehouse, "SELECT url FROM pages WHERE outcome = 'article'"))
+    # reading a body back from the archive is not a fetch: no attempt is used up
+    assert rows(warehouse, "SELECT url_id, attempts FROM pages ORDER BY url_id") == attempts
+
+
 def test_re_extract_interrupted_then_resumed(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import wirehouse.flows.backfill as backfill_module
 
@@ -178,8 +199,9 @@ def test_sitemap_backfill_reads_the_range(prefect_server, ingested, tmp_path: Pa
     assert again["entries_new"] == 0 and "pages_article" not in again
 
 
-def test_warc_backfill_loads_a_foreign_capture_once(prefect_server, ingested, tmp_path: Path) -> None:
-    """A WARC written elsewhere (URLs on hosts we never contact), with a PDF and a damaged tail."""
+def test_warc_backfill_loads_a_foreign_capture_once(prefect_server, ingested, tmp_path: Path, monkeypatch) -> None:
+    """A WARC written elsewhere (URLs on hosts we never contact), with a PDF, a huge page, a broken URL and a
+    damaged tail."""
     from wirehouse.flows.backfill import backfill
 
     _, site, corpus = ingested
@@ -191,15 +213,19 @@ def test_warc_backfill_loads_a_foreign_capture_once(prefect_server, ingested, tm
             writer.write_response(page.url.replace(site.base_url, "https://metro.example"), captured, 200,
                                   "text/html; charset=utf-8", body)
         writer.write_response("https://metro.example/report.pdf", captured, 200, "application/pdf", b"%PDF-1.4 ...")
+        writer.write_response("https://metro.example/huge.html", captured, 200, "text/html", b"<p>" * 100_000)
+        writer.write_response("http://[broken/x.html", captured, 200, "text/html", b"<html></html>")
     [warc] = list((tmp_path / "capture").rglob("*.warc.gz"))
     with warc.open("ab") as damaged:
         damaged.write(b"\x1f\x8b\x08\x00garbage")
     db, requests = tmp_path / "w.duckdb", len(site.requests)
+    monkeypatch.setenv("WIREHOUSE_MAX_RESPONSE_BYTES", "200000")  # the huge page is read no further than that
     counts = backfill(mode="warc", files=[str(warc)], db=str(db))
     assert len(site.requests) == requests
     assert counts["pages_article"] == 4 and counts["reason: not_html"] == 1 and counts["warc_errors"] == 1
+    assert counts["reason: too_large"] == 1 and counts["warc_bad_urls"] == 1
     titles = {t for (t,) in rows(db, "SELECT title FROM articles WHERE url LIKE 'https://metro.example/%'")}
     assert titles == {p.title for p in chosen}
-    assert rows(db, "SELECT count(*) FROM pages WHERE warc_file = ?", str(warc.resolve())) == [(5,)]
+    assert rows(db, "SELECT count(*) FROM pages WHERE warc_file = ?", str(warc.resolve())) == [(6,)]
     again = backfill(mode="warc", files=[str(warc)], db=str(db))
-    assert again["warc_already_loaded"] == 5 and "pages_article" not in again
+    assert again["warc_already_loaded"] == 6 and "pages_article" not in again

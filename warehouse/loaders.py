@@ -74,7 +74,7 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[Feed]) -> dict[st
         stage(con, "staged_feeds", rows, schema)
         run_sql(con, "sync_feeds", {"now": now()})
     # The names travel as the staged table, not a list parameter (DuckDB converts those element by element).
-    columns = (*_STATE_COLUMNS, "last_polled_at")  # written by record_polls from the poll itself
+    columns = (*_STATE_COLUMNS, "last_success_at")  # written by record_polls from the poll itself
     found = con.execute(
         f"SELECT feed, {', '.join(columns)} FROM feeds WHERE feed IN (SELECT feed FROM staged_feeds)"
     ).fetchall()
@@ -252,8 +252,12 @@ def load_pages(
     run_id: str,
     *,
     story_threshold: float = DEFAULT_THRESHOLD,
+    new_attempt: bool = True,
 ) -> int:
-    """Upsert a batch of page outcomes and their articles in one transaction; returns articles loaded."""
+    """Upsert a batch of page outcomes and their articles in one transaction; returns articles loaded.
+
+    new_attempt: the outcomes come from new fetches (False: from bodies read back from an archive).
+    """
     pages, articles = [], []
     for r in results:
         article_id = url_id(r.article.url) if r.article else None
@@ -270,12 +274,19 @@ def load_pages(
     params = {"run_id": run_id, "now": now()}
     with transaction(con):
         stage(con, "staged_articles", articles, _ARTICLE_SCHEMA)
+        stage(con, "staged_pages", pages, _PAGE_SCHEMA)
+        # The articles this batch may leave unreferenced: those its pages pointed to, and its own (an older
+        # capture's new canonical URL whose page outcome stays the newer one's)
+        con.execute("CREATE OR REPLACE TEMP TABLE staged_previous AS SELECT p.article_id FROM pages AS p "
+                    "JOIN staged_pages USING (url_id) WHERE p.article_id IS NOT NULL "
+                    "UNION SELECT article_id FROM staged_articles")
         run_sql(con, "upsert_articles", params)
         con.unregister("staged_articles")
         assign_stories(con, [row["article_id"] for row in articles], threshold=story_threshold)
-        stage(con, "staged_pages", pages, _PAGE_SCHEMA)
-        run_sql(con, "upsert_pages", params)
+        run_sql(con, "upsert_pages", params | {"new_attempt": new_attempt})
         con.unregister("staged_pages")
+        run_sql(con, "remove_unreferenced_articles")
+        con.execute("DROP TABLE staged_previous")
         _log_fetches(con, [_fetch_row(r.fetch, "page", r.access_status) for r in results if r.fetch], run_id)
     return len(articles)
 

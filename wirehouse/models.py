@@ -32,7 +32,7 @@ class FeedState:
     trust_not_modified: bool | None = None  # None: not verified yet; False: a 304 once hid a change
     polls_since_verify: int = 0
     poll_interval: float | None = None  # seconds between polls, learned (tasks/polling.py); None: not learned yet
-    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None  # the last good poll: learned intervals count from it, not from failures
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
--- Upsert staged_articles; a page seen twice in one batch keeps its latest fetch.
+-- Upsert staged_articles; a page seen twice in one batch keeps its latest fetch, and an older capture (a WARC
+-- backfill, a re-extract racing a fresh fetch) never replaces a newer one.
 -- story_id is kept: a story cluster, once given, does not change under analysts' feet.
 INSERT INTO articles BY NAME
 SELECT *, $run_id AS run_id, $now::TIMESTAMPTZ AS loaded_at
@@ -15,4 +16,5 @@ ON CONFLICT (article_id) DO UPDATE SET
     block_kinds = excluded.block_kinds, paywalled = excluded.paywalled,
     boilerplate_blocks = excluded.boilerplate_blocks, template_blocks = excluded.template_blocks,
     block_hashes = excluded.block_hashes, minhash = excluded.minhash,
-    run_id = excluded.run_id, loaded_at = excluded.loaded_at;
+    run_id = excluded.run_id, loaded_at = excluded.loaded_at
+WHERE excluded.fetched_at >= articles.fetched_at;

@@ -14,6 +14,7 @@ what is left and duplicates nothing; `restart` starts it over.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -22,10 +23,10 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from wirehouse import progress
-from wirehouse.flows.common import RunContext, open_archive, recorded_run
+from wirehouse.flows.common import RunContext, open_archive, page_counts, recorded_run
 from wirehouse.flows.enrich import enrich_selection
 from wirehouse.flows.ingest import drain_pending
-from wirehouse.models import FeedEntry, PageResult, Selection
+from wirehouse.models import FeedEntry, Selection
 from wirehouse.parallel import shared_pool
 from wirehouse.settings import Settings
 from wirehouse.tasks.archive import ArchivedResponse, ArchiveError, WarcWriter, iter_responses, read_response
@@ -65,9 +66,14 @@ def parse_bound(value: str | None, *, end: bool) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def site_url(site: str) -> str:
+    """A site as given ("www.example.com" or "https://www.example.com/news") as a URL."""
+    return site if "://" in site else f"https://{site}"
+
+
 def site_host(site: str) -> str:
     """"https://www.example.com/news", "www.example.com" and "example.com" all name the site example.com."""
-    return site_key(site if "://" in site else f"https://{site}")
+    return site_key(site_url(site))
 
 
 @task(name="clean-load-archived", cache_policy=NO_CACHE)
@@ -79,18 +85,7 @@ def clean_load_archived_task(
     results = process_archived(items, settings, shared_pool(settings.cpu_workers), templates)
     with connect(settings.db, wait=settings.lock_wait) as con:
         load_pages(con, results, run_id, story_threshold=settings.story_threshold, new_attempt=False)
-    return _outcomes(results)
-
-
-def _outcomes(results: list[PageResult]) -> Counter[str]:
-    counts = Counter(f"pages_{r.outcome}" for r in results)
-    counts.update(f"reason: {r.reason.split(':')[0]}" for r in results if r.reason)
-    return counts
-
-
-def _add(run: RunContext, counts: Counter[str]) -> None:
-    for key, n in counts.items():
-        run.stats.add(key, n)
+    return page_counts(results)
 
 
 def _re_extract(run: RunContext, selection: Selection, templates: dict[str, frozenset[int]]) -> None:
@@ -111,7 +106,7 @@ def _re_extract(run: RunContext, selection: Selection, templates: dict[str, froz
             except ArchiveError as exc:  # the page keeps its outcome; a later run of this backfill tries again
                 run.stats.add("archive_unreadable")
                 get_run_logger().warning("cannot re-extract %s: %s", page.entry.url, exc)
-        _add(run, clean_load_archived_task(items, settings, run.run_id, templates))
+        run.stats.add_all(clean_load_archived_task(items, settings, run.run_id, templates))
         done += len(batch)
         progress.report("pages re-extracted", done, total)
 
@@ -134,7 +129,7 @@ def _warc(run: RunContext, files: list[str], selection: Selection, templates: di
         run.stats.add("warc_already_loaded", len(batch) - len(fresh))
         if fresh:
             items = [(FeedEntry(feed="warc", url=url), r) for url, r in fresh.items()]
-            _add(run, clean_load_archived_task(items, settings, run.run_id, templates))
+            run.stats.add_all(clean_load_archived_task(items, settings, run.run_id, templates))
         done += len(batch)
         progress.report("WARC records", done)
 
@@ -172,8 +167,7 @@ def _sitemap(run: RunContext, sites: list[str], files: list[str], selection: Sel
     feeds = []
     for site in sites:
         host = site_host(site)
-        scan = scan_site(site if "://" in site else f"https://{site}", settings, since=selection.since,
-                         until=selection.until, sitemaps=files)
+        scan = scan_site(site_url(site), settings, since=selection.since, until=selection.until, sitemaps=files)
         for error in scan.errors:
             get_run_logger().warning("sitemap %s", error)
         # A feed of their own: the site's feeds keep counting only what they showed (their polling learns from it)
@@ -230,8 +224,7 @@ def backfill(
             templates = site_templates(con)
         run.stats.add("backfill_runs", job.runs)
         get_run_logger().info("backfill %s (%s), run %d of it: %s", job.backfill_id, mode, job.runs, params)
-        resumed = Selection(since=selection.since, until=selection.until, feeds=selection.feeds,
-                            sites=selection.sites, done_since=job.started_at)
+        resumed = replace(selection, done_since=job.started_at)
         if mode == Mode.RE_EXTRACT:
             _re_extract(run, resumed, templates)
         elif mode == Mode.RE_ENRICH:

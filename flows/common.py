@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from wirehouse.models import RunStats
+from wirehouse.models import PageResult, RunStats
 from wirehouse.settings import Settings
 from wirehouse.tasks.archive import WarcWriter
 from wirehouse.warehouse import connect
@@ -68,6 +69,13 @@ def recorded_run(flow: str, settings: Settings) -> Iterator[RunContext]:
     get_run_logger().info("%s run %s: %s", flow, ctx.run_id, ctx.stats.counts)
     create_markdown_artifact(summary_markdown(flow, ctx.run_id, ctx.stats.counts), key=f"wirehouse-{flow}-summary",
                              description=f"wirehouse {flow} run {ctx.run_id}")
+
+
+def page_counts(results: Sequence[PageResult]) -> Counter[str]:
+    """A batch's outcomes, and its rejections and failures by reason: counters of the run."""
+    counts = Counter(f"pages_{r.outcome}" for r in results)
+    counts.update(f"reason: {r.reason.split(':')[0]}" for r in results if r.reason)
+    return counts
 
 
 def summary_markdown(flow: str, run_id: str, counts: dict[str, int]) -> str:

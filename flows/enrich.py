@@ -86,6 +86,5 @@ def enrich_selection(run: RunContext, selection: Selection) -> None:
 
 
 def _count(run: RunContext, counts: dict[str, int]) -> int:
-    for key, n in counts.items():
-        run.stats.add(key, n)
+    run.stats.add_all(counts)
     return counts["articles_enriched"]

@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from wirehouse import progress
-from wirehouse.flows.common import RunContext, open_archive, recorded_run
+from wirehouse.flows.common import RunContext, open_archive, page_counts, recorded_run
 from wirehouse.models import Feed, FeedEntry, FeedPoll, FeedState, Selection
 from wirehouse.parallel import shared_pool
 from wirehouse.settings import Settings
@@ -57,9 +57,7 @@ def fetch_clean_load_task(
         archive.sync()  # the warehouse must never point at archived bytes a power cut could take back
     with connect(settings.db, wait=settings.lock_wait) as con:
         load_pages(con, results, run_id, story_threshold=settings.story_threshold)
-    counts = Counter(f"pages_{r.outcome}" for r in results)
-    counts.update(f"reason: {r.reason.split(':')[0]}" for r in results if r.reason)
-    return counts
+    return page_counts(results)
 
 
 def drain_pending(
@@ -79,8 +77,7 @@ def drain_pending(
             run.stats.add("stalled_batches")
             return
         previous = [e.url for e in batch]
-        for key, n in fetch_clean_load_task(batch, settings, run.run_id, templates, archive).items():
-            run.stats.add(key, n)
+        run.stats.add_all(fetch_clean_load_task(batch, settings, run.run_id, templates, archive))
         done += len(batch)
         progress.report("pages", done)
 

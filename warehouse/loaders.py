@@ -132,7 +132,7 @@ def _log_fetches(con: duckdb.DuckDBPyConnection, rows: list[dict], run_id: str) 
 
 def record_polls(con: duckdb.DuckDBPyConnection, records: Sequence[PollRecord], run_id: str) -> int:
     """Store each poll (feed state, poll log, fetch log) and the entries not seen before; returns new entries."""
-    poll_rows, entry_rows, fetch_rows = [], [], []
+    poll_rows, fetch_rows = [], []
     for r in records:
         p, st, items = r.poll, r.state, r.poll.items
         poll_rows.append(
@@ -142,21 +142,11 @@ def record_polls(con: duckdb.DuckDBPyConnection, records: Sequence[PollRecord], 
              "undated": items.undated, "gone_reason": r.gone_reason}
             | {column: getattr(st, column) for column in _STATE_COLUMNS}
         )
-        entry_rows.extend(
-            {"feed": e.feed, "url_id": url_id(e.url), "url": e.url, "guid": e.guid, "title": e.title,
-             "author": e.author, "published_at": e.published_at, "summary": e.summary,
-             "content_html": e.content_html, "notes": list(e.notes)}
-            for e in p.entries
-        )
         if p.fetch is not None:
             fetch_rows.append(_fetch_row(p.fetch, "feed", r.access_status))
     params = {"now": now(), "run_id": run_id}
     with transaction(con):
-        stage(con, "staged_entries", entry_rows, _ENTRY_SCHEMA)
-        before = con.execute("SELECT count(*) FROM entries").fetchone()[0]
-        run_sql(con, "insert_entries", params)
-        added = con.execute("SELECT count(*) FROM entries").fetchone()[0] - before
-        con.unregister("staged_entries")
+        added = _insert_entries(con, [e for r in records for e in r.poll.entries], params)
         stage(con, "staged_polls", poll_rows, _POLL_SCHEMA)
         run_sql(con, "record_polls", params)
         con.unregister("staged_polls")
@@ -180,15 +170,20 @@ def seen_entries(con: duckdb.DuckDBPyConnection, polls: Sequence[FeedPoll]) -> d
 def add_entries(con: duckdb.DuckDBPyConnection, entries: Sequence[FeedEntry], run_id: str) -> int:
     """Record links found outside a feed poll (a sitemap) as entries, so the pending queue fetches them; returns
     how many were new."""
-    rows = [{"feed": e.feed, "url_id": url_id(e.url), "url": e.url, "guid": None, "title": e.title,
-             "author": e.author, "published_at": e.published_at, "summary": None, "content_html": None,
-             "notes": list(e.notes)} for e in entries]
     with transaction(con):
-        before = con.execute("SELECT count(*) FROM entries").fetchone()[0]
-        stage(con, "staged_entries", rows, _ENTRY_SCHEMA)
-        run_sql(con, "insert_entries", {"now": now(), "run_id": run_id})
-        con.unregister("staged_entries")
-        return con.execute("SELECT count(*) FROM entries").fetchone()[0] - before
+        return _insert_entries(con, entries, {"now": now(), "run_id": run_id})
+
+
+def _insert_entries(con: duckdb.DuckDBPyConnection, entries: Sequence[FeedEntry], params: dict) -> int:
+    """Insert the entries not seen before (within the caller's transaction); returns how many were new."""
+    rows = [{"feed": e.feed, "url_id": url_id(e.url), "url": e.url, "guid": e.guid, "title": e.title,
+             "author": e.author, "published_at": e.published_at, "summary": e.summary,
+             "content_html": e.content_html, "notes": list(e.notes)} for e in entries]
+    before = con.execute("SELECT count(*) FROM entries").fetchone()[0]
+    stage(con, "staged_entries", rows, _ENTRY_SCHEMA)
+    run_sql(con, "insert_entries", params)
+    con.unregister("staged_entries")
+    return con.execute("SELECT count(*) FROM entries").fetchone()[0] - before
 
 
 # -- pages and articles -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -273,6 +274,10 @@ class RunStats:
 
     def add(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
+
+    def add_all(self, counts: Mapping[str, int]) -> None:
+        for key, n in counts.items():
+            self.add(key, n)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,15 +12,15 @@ import pytest
 
 from wirehouse.localserver import ServedSite, serve_directory
 from wirehouse.settings import Settings
-from wirehouse.tasks import sitemaps
-from wirehouse.tasks.sitemaps import (
+from wirehouse.tasks import sitemap_parse
+from wirehouse.tasks.sitemap_parse import (
     SitemapError,
     SitemapUrl,
     parse_sitemap,
     parse_w3c_datetime,
-    scan_site,
     sitemaps_from_robots,
 )
+from wirehouse.tasks.sitemaps import scan_site
 
 NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 NEWS_NS = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
@@ -105,7 +105,7 @@ def test_gzip_bodies_are_recognised_by_their_magic_bytes() -> None:
 
 
 def test_gzip_bombs_stop_at_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sitemaps, "MAX_SITEMAP_BYTES", 10_000)
+    monkeypatch.setattr(sitemap_parse, "MAX_SITEMAP_BYTES", 10_000)
     bomb = gzip.compress(urlset(url("https://news.example.org/" + "a" * 20_000)).encode())
     with pytest.raises(SitemapError, match="uncompressed"):
         parse_sitemap(bomb, BASE)

@@ -43,7 +43,7 @@ KNOWN_ERRORS = {  # what the fetch stage may record for these responses (tasks/f
     "http_401", "http_403", "http_400", "bad_redirect", "robots_unavailable", "robots_disallowed",
     "host_unavailable", "redirect_loop", "too_many_redirects", "blocked_address", "bad_url", "http_error",
 }
-NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"  # no reuse: the server closes
 MAX_RSS_GROWTH = 1_500_000_000  # bytes of peak-RSS growth a fuzz run may cause
 
 # --- the server -------------------------------------------------------------------------------------------------

@@ -28,12 +28,12 @@ def enrich_batch_task(
     articles: list[ArticleText], config: EnrichConfig, settings: Settings, version: str, run_id: str
 ) -> dict[str, int]:
     pool = shared_pool(settings.cpu_workers)
-    executor = pool.for_batch(len(articles))
-    try:
-        results = enrich_articles(articles, config, executor=executor)
-    except BrokenProcessPool:
-        pool.discard_broken(executor)
-        results = enrich_articles(articles, config)  # a worker died (memory?): this batch in this process
+    with pool.lend(len(articles)) as executor:
+        try:
+            results = enrich_articles(articles, config, executor=executor)
+        except BrokenProcessPool:
+            pool.discard_broken(executor)
+            results = enrich_articles(articles, config)  # a worker died (memory?): this batch in this process
     # Two batches may be in flight; their writes take turns (two transactions adding one new entity conflict).
     with _WRITES, connect(settings.db, wait=settings.lock_wait) as con:
         replace_enrichments(con, results, version=version, run_id=run_id)

@@ -340,13 +340,16 @@ def clean_many(
     """
     jobs = list(jobs)
     in_thread = threading.current_thread() is not threading.main_thread()  # where the page timer cannot run
-    executor = pool.for_batch(len(jobs), isolate=in_thread and options.time_budget > 0) if pool else None
-    if executor is None:
+    if pool is None:
         return [_clean_job(job, options) for job in jobs]
-    results = _clean_in(executor, jobs, options, pool)
+    with pool.lend(len(jobs), isolate=in_thread and options.time_budget > 0) as executor:
+        if executor is None:
+            return [_clean_job(job, options) for job in jobs]
+        results = _clean_in(executor, jobs, options, pool)
     lost = [i for i, result in enumerate(results) if result is None]
     if lost:
-        again = _clean_in(pool.for_batch(len(lost), isolate=True), [jobs[i] for i in lost], options, pool)
+        with pool.lend(len(lost), isolate=True) as executor:
+            again = _clean_in(executor, [jobs[i] for i in lost], options, pool)
         for i, result in zip(lost, again, strict=True):
             results[i] = result
     return results

@@ -74,7 +74,8 @@ def test_worker_processes_give_the_same_enrichment(seed_text: str) -> None:
     articles = [ArticleText(f"a{i}", text, "h", "en") for i, text in enumerate(paragraphs)]
     pool = WorkerPool(2, min_items=1)
     try:
-        in_workers = enrich_articles(articles, CONFIG, executor=pool.for_batch(len(articles)), chunk=3)
+        with pool.lend(len(articles)) as executor:
+            in_workers = enrich_articles(articles, CONFIG, executor=executor, chunk=3)
     finally:
         pool.shutdown()
     assert in_workers == enrich_articles(articles, CONFIG)

@@ -5,47 +5,76 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import threading
+from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import cache
 
 MIN_BATCH_FOR_WORKERS = 64  # below this, starting (and warming) worker processes costs more than it saves
-# A worker is replaced after this many chunks: spaCy's string store and caches grow with every new text, so a
-# long-lived worker's memory creeps up; a fresh one costs a model load (~1 s) every few thousand articles.
+# Workers are replaced after about this many tasks each: spaCy's string store and caches grow with every new text,
+# so a long-lived worker's memory creeps up; a fresh one costs a model load (~1 s) every few thousand articles.
+# The whole pool is replaced, between batches: ProcessPoolExecutor's own max_tasks_per_child deadlocks on Python
+# 3.11 when two threads submit (a worker retires while the other batch's tasks are queued), which hung every
+# 200-page ingest batch until the stuck-page timer killed the pool.
 TASKS_PER_WORKER = 100
 
 
 class WorkerPool:
-    """A process pool created on first need, replaced if a worker dies, shut down with the process.
+    """A process pool created on first need, replaced when worn out or when a worker dies, shut down with the
+    process.
 
     Workers are spawned, not forked: the parent runs Prefect's threads, and forking a threaded process can
-    deadlock. Spawned workers import and load models once each, so one pool serves a whole process.
+    deadlock. Spawned workers import and load models once each, so one pool serves many batches. Batches borrow
+    the pool with `lend`; a worn-out pool takes no new batch and shuts down when its last batch gives it back.
     """
 
     def __init__(self, workers: int, *, min_items: int = MIN_BATCH_FOR_WORKERS) -> None:
         self.workers = workers
         self.min_items = min_items
         self._executor: ProcessPoolExecutor | None = None
+        self._tasks = 0  # tasks lent to the current executor
+        self._borrowers: Counter[ProcessPoolExecutor] = Counter()
         self._lock = threading.Lock()
 
-    def for_batch(self, n_items: int, *, isolate: bool = False) -> Executor | None:
-        """The executor for a batch of n_items, or None: run it in this process.
+    @contextmanager
+    def lend(self, n_items: int, *, isolate: bool = False) -> Iterator[Executor | None]:
+        """The executor for a batch of n_items while the block runs, or None: run the batch in this process.
 
         isolate asks for worker processes whatever the batch size: work that may have to be killed (a page
         over its time budget) cannot run in this process.
         """
         if not isolate and (self.workers <= 1 or n_items < self.min_items):
-            return None
-        with self._lock:  # batches may ask from several threads at once
-            return self._start()
+            yield None
+            return
+        with self._lock:  # batches may borrow from several threads at once
+            executor = self._start()
+            self._tasks += n_items
+            self._borrowers[executor] += 1
+        try:
+            yield executor
+        finally:
+            with self._lock:
+                self._borrowers[executor] -= 1
+                if executor is not self._executor and not self._borrowers[executor]:
+                    del self._borrowers[executor]
+                    executor.shutdown(wait=False)  # retired, and its last batch is done: the workers exit
 
-    def _start(self) -> Executor:
+    def _start(self) -> ProcessPoolExecutor:
+        if self._executor is not None and self._tasks >= self.workers * TASKS_PER_WORKER:
+            self._retire()
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                max_tasks_per_child=TASKS_PER_WORKER,
-            )
+            self._executor = ProcessPoolExecutor(max_workers=self.workers,
+                                                 mp_context=multiprocessing.get_context("spawn"))
+            self._tasks = 0
         return self._executor
+
+    def _retire(self) -> None:
+        """Take no new batch on the current executor; shut it down now if no batch holds it."""
+        executor, self._executor = self._executor, None
+        if executor is not None and not self._borrowers[executor]:
+            del self._borrowers[executor]
+            executor.shutdown(wait=False)
 
     def discard_broken(self, executor: Executor | None) -> None:
         """After a worker of `executor` died (BrokenProcessPool), drop that pool so the next batch gets a new one.
@@ -66,9 +95,10 @@ class WorkerPool:
         self.discard_broken(executor)
 
     def shutdown(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(cancel_futures=True)
-            self._executor = None
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
 
 
 @cache

@@ -256,7 +256,8 @@ def _sure_challenge(html: str) -> bool:
 
 
 def _thin_challenge(html: str) -> bool:
-    return any(m.search(html) for m in THIN_PAGE_CHALLENGE_MARKERS) and _visible_chars(html) < THIN_PAGE_CHARS
+    # The length first: one pass, where the markers are a dozen, and an article page is never thin.
+    return _visible_chars(html) < THIN_PAGE_CHARS and any(m.search(html) for m in THIN_PAGE_CHALLENGE_MARKERS)
 
 
 def _is_paywalled(html: str) -> bool:

@@ -17,7 +17,7 @@ def _echo(payload: bytes) -> int:
 
 def test_two_threads_borrow_while_the_pool_is_worn_out_and_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
     """Python 3.11's own max_tasks_per_child deadlocked exactly here: two batches queued while a worker retired."""
-    monkeypatch.setattr(parallel, "TASKS_PER_WORKER", 30)  # a new pool every 60 tasks: every batch or so
+    monkeypatch.setattr(parallel, "ITEMS_PER_WORKER", 30)  # a new pool every 60 items: every batch or so
     pool = WorkerPool(2, min_items=1)
     lent: list[Executor] = []
     failures: list[BaseException] = []

@@ -12,12 +12,11 @@ from contextlib import contextmanager
 from functools import cache
 
 MIN_BATCH_FOR_WORKERS = 64  # below this, starting (and warming) worker processes costs more than it saves
-# Workers are replaced after about this many tasks each: spaCy's string store and caches grow with every new text,
-# so a long-lived worker's memory creeps up; a fresh one costs a model load (~1 s) every few thousand articles.
-# The whole pool is replaced, between batches: ProcessPoolExecutor's own max_tasks_per_child deadlocks on Python
-# 3.11 when two threads submit (a worker retires while the other batch's tasks are queued), which hung every
-# 200-page ingest batch until the stuck-page timer killed the pool.
-TASKS_PER_WORKER = 100
+# Workers are replaced after about this many items (pages, articles) each: spaCy's string store and caches grow
+# with every new text, so a long-lived worker's memory creeps up; a fresh one costs its imports and a model load
+# (1-3 s). The whole pool is replaced, between batches: ProcessPoolExecutor's own max_tasks_per_child deadlocks on
+# Python 3.11 when two threads submit (a worker retires while the other batch's tasks are queued).
+ITEMS_PER_WORKER = 2000
 
 
 class WorkerPool:
@@ -33,7 +32,7 @@ class WorkerPool:
         self.workers = workers
         self.min_items = min_items
         self._executor: ProcessPoolExecutor | None = None
-        self._tasks = 0  # tasks lent to the current executor
+        self._items = 0  # items lent to the current executor
         self._borrowers: Counter[ProcessPoolExecutor] = Counter()
         self._lock = threading.Lock()
 
@@ -49,7 +48,7 @@ class WorkerPool:
             return
         with self._lock:  # batches may borrow from several threads at once
             executor = self._start()
-            self._tasks += n_items
+            self._items += n_items
             self._borrowers[executor] += 1
         try:
             yield executor
@@ -61,12 +60,12 @@ class WorkerPool:
                     executor.shutdown(wait=False)  # retired, and its last batch is done: the workers exit
 
     def _start(self) -> ProcessPoolExecutor:
-        if self._executor is not None and self._tasks >= self.workers * TASKS_PER_WORKER:
+        if self._executor is not None and self._items >= self.workers * ITEMS_PER_WORKER:
             self._retire()
         if self._executor is None:
             self._executor = ProcessPoolExecutor(max_workers=self.workers,
                                                  mp_context=multiprocessing.get_context("spawn"))
-            self._tasks = 0
+            self._items = 0
         return self._executor
 
     def _retire(self) -> None:

@@ -6,8 +6,10 @@ scheduled run every few minutes keeps fast feeds fresh in between (tasks/polling
 
 from __future__ import annotations
 
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,6 +48,9 @@ def poll_feeds_task(feeds: list[Feed], states: dict[str, FeedState], settings: S
     return poll_feeds(feeds, states, settings)
 
 
+_WRITES = threading.Lock()  # two batches in flight load in turns: their story and template writes would conflict
+
+
 @task(name="fetch-clean-load", cache_policy=NO_CACHE)
 def fetch_clean_load_task(
     entries: list[FeedEntry], settings: Settings, run_id: str, templates: dict[str, frozenset[int]],
@@ -55,7 +60,7 @@ def fetch_clean_load_task(
     results = process_entries(entries, settings, shared_pool(settings.cpu_workers), templates, archive)
     if archive is not None:
         archive.sync()  # the warehouse must never point at archived bytes a power cut could take back
-    with connect(settings.db, wait=settings.lock_wait) as con:
+    with _WRITES, connect(settings.db, wait=settings.lock_wait) as con:
         load_pages(con, results, run_id, story_threshold=settings.story_threshold)
     return page_counts(results)
 
@@ -64,22 +69,49 @@ def drain_pending(
     run: RunContext, selection: Selection, templates: dict[str, frozenset[int]], archive: WarcWriter | None
 ) -> None:
     """Fetch, clean and load every pending link of the selection, batch by batch. Pending work comes from the
-    warehouse, not from a poll: a crashed run's leftovers are picked up by the next."""
-    settings, previous, done = run.settings, [], 0
+    warehouse, not from a poll: a crashed run's leftovers are picked up by the next.
+
+    With worker processes, two batches are in flight: one is fetched (network, this process) while the workers
+    clean the other; alone, a batch would leave the workers idle while it fetches and the network while it cleans.
+    """
+    settings, done = run.settings, 0
+    in_flight = 2 if settings.cpu_workers > 1 else 1
+    running: deque[tuple[list[str], Callable[[], Counter[str]]]] = deque()  # (links, their counts when done)
+    previous: list[str] = []
+
+    def settle() -> None:
+        nonlocal done
+        urls, counts = running.popleft()
+        run.stats.add_all(counts())
+        done += len(urls)
+        progress.report("pages", done)
+
     while True:
-        with run.warehouse() as con:
-            batch = pending_entries(con, run_id=run.run_id, max_attempts=settings.max_fetch_attempts,
-                                    limit=settings.batch_size, selection=selection)
-        if not batch:
-            return
-        if [e.url for e in batch] == previous:  # a batch that changed nothing would come back for ever
+        busy = {url for urls, _ in running for url in urls}
+        with run.warehouse() as con:  # links of the batches in flight are still pending: taken, but not again
+            pending = pending_entries(con, run_id=run.run_id, max_attempts=settings.max_fetch_attempts,
+                                      limit=settings.batch_size + len(busy), selection=selection)
+        batch = [e for e in pending if e.url not in busy][: settings.batch_size]
+        urls = [e.url for e in batch]
+        if urls and urls == previous:  # a batch that changed nothing would come back for ever
             get_run_logger().error("no progress on %d pending links; stopping", len(batch))
             run.stats.add("stalled_batches")
+            while running:
+                settle()
             return
-        previous = [e.url for e in batch]
-        run.stats.add_all(fetch_clean_load_task(batch, settings, run.run_id, templates, archive))
-        done += len(batch)
-        progress.report("pages", done)
+        if not batch:
+            if not running:
+                return
+            settle()
+            continue
+        previous = urls
+        if in_flight == 1:  # in this thread, where a page's time budget can interrupt it without a worker process
+            counts = fetch_clean_load_task(batch, settings, run.run_id, templates, archive)
+            running.append((urls, lambda counts=counts: counts))
+        else:
+            running.append((urls, fetch_clean_load_task.submit(batch, settings, run.run_id, templates, archive).result))
+        if len(running) >= in_flight:
+            settle()
 
 
 def poll_due_feeds(run: RunContext, feeds: list[Feed], force: bool) -> datetime | None:

@@ -17,9 +17,10 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from systems import bare_nlp, enrich_flow
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DOCS = ROOT.parent / "shared" / "eval" / "enrich-dev" / "docs"
@@ -45,16 +46,7 @@ def peak_rss_mb() -> float:
 
 
 def run_bare(n: int, processes: int) -> dict:
-    from wirehouse.settings import Settings
-    from wirehouse.tasks.enrich import load_model
-
-    texts = corpus(n)
-    nlp = load_model(Settings().spacy_model)
-    tokens = sum(len(nlp.tokenizer(t)) for t in texts)
-    started = time.perf_counter()
-    for _ in nlp.pipe(texts, batch_size=64, n_process=processes):
-        pass
-    return {"seconds": time.perf_counter() - started, "tokens": tokens}
+    return bare_nlp(corpus(n), processes)
 
 
 def _load_articles(db: Path, texts: list[str]) -> None:
@@ -74,20 +66,12 @@ def _load_articles(db: Path, texts: list[str]) -> None:
 
 
 def run_flow(n: int, processes: int) -> dict:
-    from prefect import flow
-
-    from wirehouse.flows.enrich import enrich
-
-    texts = corpus(n)
     db = Path(tempfile.mkdtemp(prefix="wirehouse-bench-")) / "w.duckdb"
-    _load_articles(db, texts)
+    _load_articles(db, corpus(n))
     os.environ["WIREHOUSE_WORKERS"] = str(processes)
-    flow(name="warm-up")(lambda: None)()  # Prefect's temporary server starts here, off the clock
-    started = time.perf_counter()
-    counts = enrich(db=str(db))
-    seconds = time.perf_counter() - started
-    assert counts["articles_enriched"] == n, counts
-    return {"seconds": seconds}
+    result = enrich_flow(str(db))
+    assert result["counts"]["articles_enriched"] == n, result
+    return result
 
 
 def measure(kind: str, n: int, processes: int) -> dict:

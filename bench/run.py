@@ -201,14 +201,18 @@ def scale_point(bench: Bench, work: Path, n: int, seed: int) -> dict:
     folder.mkdir()
     with replay_server(root) as base:
         ingested = ingest_part(bench, root, base, folder, baseline=False, peers=False)["ingest"]
+        repoll = bench.ingest(folder / "w.duckdb", folder / "feeds.yaml", force=True)
     enriched = bench.enrich(folder / "w.duckdb")
-    return scale_figures(n, ingested, enriched)
+    return scale_figures(n, ingested, repoll, enriched)
 
 
-def scale_figures(n: int, ingested: dict, enriched: dict) -> dict:
+def scale_figures(n: int, ingested: dict, repoll: dict, enriched: dict) -> dict:
     return {"articles_generated": n, "articles_loaded": ingested["articles"],
             "ingest_seconds": round(ingested["seconds"], 1), "enrich_seconds": round(enriched["seconds"], 1),
+            "repoll_seconds": round(repoll["seconds"], 2),
+            "repoll_share": round(repoll["seconds"] / ingested["seconds"], 4),
             "ingest_peak_mb": ingested["peak_tree_mb"], "enrich_peak_mb": enriched["peak_tree_mb"],
+            "ingest_main_peak_mb": ingested["peak_main_mb"], "enrich_main_peak_mb": enriched["peak_main_mb"],
             "articles_enriched": enriched["counts"].get("articles_enriched", 0)}
 
 
@@ -276,7 +280,8 @@ def report(results: dict) -> list[str]:
             lines.append(f"re-poll of unchanged feeds, every feed polled: {repoll['seconds']:.2f} s = "
                          f"{repoll['share_of_first']:.1%} of the first ingest ({repoll['run_seconds']:.2f} s inside "
                          f"the run); only the due feeds: {due['seconds']:.2f} s = {due['share_of_first']:.1%}")
-            goals.append(("re-poll <= 5% of the first ingest", repoll["share_of_first"] <= 0.05))
+            goals.append((f"re-poll <= 5% of the first ingest at {results['articles']} articles",
+                          repoll["share_of_first"] <= 0.05))
         if f1s := main.get("f1"):
             lines.append(f"{'extraction':<24}{'F1 zyte-dev':>12}{'P':>7}{'R':>7}{'F1 synthetic':>14}")
             for system, kinds in f1s.items():
@@ -303,13 +308,17 @@ def report(results: dict) -> list[str]:
         goals += [("enrich >= 0.9x nlp.pipe (1 and 2 processes)", min(r1, r2) >= 0.9),
                   ("enrich scales >= 1.7x from 1 to 2 processes", scaling >= 1.7)]
     if scale := results.get("scale"):
-        lines.append(f"{'scale: articles':<18}{'loaded':>8}{'ingest s':>10}{'peak MB':>9}{'enrich s':>10}"
-                     f"{'peak MB':>9}")
+        lines.append(f"{'scale: articles':<16}{'loaded':>7}{'ingest s':>9}{'peak MB':>8}{'(main)':>7}{'re-poll s':>10}"
+                     f"{'share':>7}{'enrich s':>9}{'peak MB':>8}{'(main)':>7}")
         for p in scale:
-            lines.append(f"{p['articles_generated']:<18}{p['articles_loaded']:>8}{p['ingest_seconds']:>10.0f}"
-                         f"{p['ingest_peak_mb']:>9.0f}{p['enrich_seconds']:>10.0f}{p['enrich_peak_mb']:>9.0f}")
+            lines.append(f"{p['articles_generated']:<16}{p['articles_loaded']:>7}{p['ingest_seconds']:>9.0f}"
+                         f"{p['ingest_peak_mb']:>8.0f}{p['ingest_main_peak_mb']:>7.0f}{p['repoll_seconds']:>10.1f}"
+                         f"{p['repoll_share']:>7.1%}{p['enrich_seconds']:>9.0f}{p['enrich_peak_mb']:>8.0f}"
+                         f"{p['enrich_main_peak_mb']:>7.0f}")
         peak = max(max(p["ingest_peak_mb"], p["enrich_peak_mb"]) for p in scale)
         goals.append(("peak memory <= 1.5 GB at every size", peak <= 1500))
+        goals.append((f"re-poll <= 5% of the first ingest at {scale[-1]['articles_generated']} articles",
+                      scale[-1]["repoll_share"] <= 0.05))
     if query := results.get("query"):
         lines.append(f"views on {query['articles']} articles, {query['mentions']} mentions:")
         for view, f in query.items():
@@ -369,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"scale: {n} articles …", flush=True)
                 if n == args.articles and "enrich" in results:  # the side-by-side run is this point already
                     ingested = results["main"]["ingest"]
-                    point = scale_figures(n, ingested, results["enrich"]["flow_2"])
+                    point = scale_figures(n, ingested, results["main"]["repoll"], results["enrich"]["flow_2"])
                 else:
                     point = scale_point(bench, args.work, n, args.seed)
                 results["scale"].append(point)

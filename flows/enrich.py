@@ -13,7 +13,7 @@ from prefect.futures import PrefectFuture
 from wirehouse import progress
 from wirehouse.flows.common import RunContext, recorded_run
 from wirehouse.models import ArticleText, Selection
-from wirehouse.parallel import shared_pool
+from wirehouse.parallel import NER_WEAR, shared_pool
 from wirehouse.settings import Settings
 from wirehouse.tasks.enrich import EnrichConfig, config_from, enrich_articles, enrichment_version
 from wirehouse.warehouse import connect
@@ -28,7 +28,7 @@ def enrich_batch_task(
     articles: list[ArticleText], config: EnrichConfig, settings: Settings, version: str, run_id: str
 ) -> dict[str, int]:
     pool = shared_pool(settings.cpu_workers)
-    with pool.lend(len(articles)) as executor:
+    with pool.lend(len(articles), wear=NER_WEAR) as executor:
         try:
             results = enrich_articles(articles, config, executor=executor)
         except BrokenProcessPool:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+import importlib
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,6 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED_FILE = SHARED / "seeds" / "000_b1ec6d719b2adf36.txt"
 ZYTE = SHARED / "eval" / "zyte-dev"
+BENCH = ROOT / "bench"
+
+
+def load_bench(name: str) -> ModuleType:
+    """bench/<name>.py as a module, seeing its siblings as `python bench/<name>.py` does (bench/ is appended to
+    sys.path, behind everything installed)."""
+    if str(BENCH) not in sys.path:
+        sys.path.append(str(BENCH))
+    return importlib.import_module(name)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from collections import Counter
 from email.utils import formatdate
 from itertools import pairwise
 from pathlib import Path
-from types import ModuleType
 
 import feedparser
 import httpx
 import pytest
 import trafilatura
 
+from conftest import load_bench
 from wirehouse.localserver import CONTENT_TYPES
 from wirehouse.models import Feed
 from wirehouse.tasks.jsonfeed import parse_json_feed
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 PAGES = 60  # room for every bad kind (13), a few wire copies, pages on all 7 template families
 # Boilerplate the templates print that trafilatura drops on every family; the other parts ("Read more:" lines,
 # stray bylines, old-CMS tool links) it keeps on some pages, which is what wirehouse's own rules are for.
@@ -29,18 +26,8 @@ DROPPED = ("Leave a Reply", "Your email address will not be published.", "Manage
            "All rights reserved.", "Proudly powered by WordPress", "Click to share on Facebook", "Like this:")
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-sys.path.append(str(BENCH))  # corpus.py imports its sibling modules by name, as when run as bench/corpus.py
-corpus, replay = _load("corpus"), _load("replay")
-corpus_html, corpus_model = importlib.import_module("corpus_html"), importlib.import_module("corpus_model")
+corpus, replay = load_bench("corpus"), load_bench("replay")
+corpus_html, corpus_model = load_bench("corpus_html"), load_bench("corpus_model")
 
 
 @pytest.fixture(scope="module")

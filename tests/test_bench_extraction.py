@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -10,19 +9,12 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from conftest import BENCH, load_bench
+
 SYSTEMS = {"wirehouse", "trafilatura-default", "trafilatura-precision"}
 
 
-def _load_bench():
-    spec = importlib.util.spec_from_file_location("bench_extraction", BENCH / "extraction.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-extraction = _load_bench()
+extraction = load_bench("extraction")
 score_page, aggregate = extraction.score_page, extraction.aggregate
 
 TRUTH = "one two three four five six seven"  # 7 words: 4 shingles

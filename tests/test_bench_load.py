@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from conftest import BENCH
 
 
 def test_load_benchmark_runs(tmp_path: Path) -> None:

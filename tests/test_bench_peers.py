@@ -7,32 +7,20 @@ install fails the test with pip's message: a broken pin must not pass as a skip.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import re
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from conftest import ZYTE
+from conftest import BENCH, ZYTE, load_bench
 from wirehouse.localserver import serve_directory
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 PAGES = sorted((ZYTE / "html").glob("*.html.gz"))[:3]  # English pages (newspaper4k fails Korean offline)
 UNROUTABLE = "http://10.255.255.1/x"  # private, not loopback: the guard must refuse it before any packet
 
 
-def _load_peers():
-    spec = importlib.util.spec_from_file_location("bench_peers", BENCH / "peers.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-peers = _load_peers()
+peers = load_bench("peers")
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,14 @@ from contextlib import contextmanager
 from functools import cache
 
 MIN_BATCH_FOR_WORKERS = 64  # below this, starting (and warming) worker processes costs more than it saves
-# Workers are replaced after about this many items (pages, articles) each: spaCy's string store and caches grow
-# with every new text, so a long-lived worker's memory creeps up; a fresh one costs its imports and a model load
-# (1-3 s). The whole pool is replaced, between batches: ProcessPoolExecutor's own max_tasks_per_child deadlocks on
-# Python 3.11 when two threads submit (a worker retires while the other batch's tasks are queued).
+# Workers are replaced after about this many pages each: a fresh worker costs its imports (1-3 s), and lxml and
+# trafilatura keep little from page to page. The whole pool is replaced, between batches: ProcessPoolExecutor's own
+# max_tasks_per_child deadlocks on Python 3.11 when two threads submit (a worker retires while the other batch's
+# tasks are queued).
 ITEMS_PER_WORKER = 2000
+# An article through spaCy wears a worker this many pages' worth: its string store and caches grow with every new
+# text (+165 MB a worker over 2,000 articles of the replay corpus), so NER workers are replaced after 800.
+NER_WEAR = 2.5
 
 
 class WorkerPool:
@@ -32,23 +35,23 @@ class WorkerPool:
         self.workers = workers
         self.min_items = min_items
         self._executor: ProcessPoolExecutor | None = None
-        self._items = 0  # items lent to the current executor
+        self._wear = 0.0  # pages' worth of work lent to the current executor
         self._borrowers: Counter[ProcessPoolExecutor] = Counter()
         self._lock = threading.Lock()
 
     @contextmanager
-    def lend(self, n_items: int, *, isolate: bool = False) -> Iterator[Executor | None]:
+    def lend(self, n_items: int, *, isolate: bool = False, wear: float = 1.0) -> Iterator[Executor | None]:
         """The executor for a batch of n_items while the block runs, or None: run the batch in this process.
 
         isolate asks for worker processes whatever the batch size: work that may have to be killed (a page
-        over its time budget) cannot run in this process.
+        over its time budget) cannot run in this process. wear: what one item costs a worker, in pages.
         """
         if not isolate and (self.workers <= 1 or n_items < self.min_items):
             yield None
             return
         with self._lock:  # batches may borrow from several threads at once
             executor = self._start()
-            self._items += n_items
+            self._wear += n_items * wear
             self._borrowers[executor] += 1
         try:
             yield executor
@@ -60,12 +63,12 @@ class WorkerPool:
                     executor.shutdown(wait=False)  # retired, and its last batch is done: the workers exit
 
     def _start(self) -> ProcessPoolExecutor:
-        if self._executor is not None and self._items >= self.workers * ITEMS_PER_WORKER:
+        if self._executor is not None and self._wear >= self.workers * ITEMS_PER_WORKER:
             self._retire()
         if self._executor is None:
             self._executor = ProcessPoolExecutor(max_workers=self.workers,
                                                  mp_context=multiprocessing.get_context("spawn"))
-            self._items = 0
+            self._wear = 0.0
         return self._executor
 
     def _retire(self) -> None:

@@ -16,7 +16,8 @@ def _echo(payload: bytes) -> int:
 
 
 def test_two_threads_borrow_while_the_pool_is_worn_out_and_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Python 3.11's own max_tasks_per_child deadlocked exactly here: two batches queued while a worker retired."""
+    """Python 3.11's own max_tasks_per_child deadlocked exactly here: two batches queued while a worker retired.
+    A batch that finds the pool worn out waits for the other batch to give it back, then both use its successor."""
     monkeypatch.setattr(parallel, "ITEMS_PER_WORKER", 30)  # a new pool every 60 items: every batch or so
     pool = WorkerPool(2, min_items=1)
     lent: list[Executor] = []
@@ -26,6 +27,8 @@ def test_two_threads_borrow_while_the_pool_is_worn_out_and_replaced(monkeypatch:
         try:
             for _ in range(4):
                 with pool.lend(50) as executor:
+                    # a pool starts only once its predecessor is shut down: never twice the workers at once
+                    assert all(e._shutdown_thread for e in lent if e is not executor)
                     lent.append(executor)
                     futures = [executor.submit(_echo, bytes(60_000 + i)) for i in range(50)]
                     assert [f.result(timeout=60) for f in futures] == [60_000 + i for i in range(50)]

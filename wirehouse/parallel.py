@@ -28,7 +28,8 @@ class WorkerPool:
 
     Workers are spawned, not forked: the parent runs Prefect's threads, and forking a threaded process can
     deadlock. Spawned workers import and load models once each, so one pool serves many batches. Batches borrow
-    the pool with `lend`; a worn-out pool takes no new batch and shuts down when its last batch gives it back.
+    the pool with `lend`; a worn-out pool takes no new batch and shuts down when its last batch gives it back,
+    and only then does its successor start: never more than `workers` processes hold their models at once.
     """
 
     def __init__(self, workers: int, *, min_items: int = MIN_BATCH_FOR_WORKERS) -> None:
@@ -37,7 +38,7 @@ class WorkerPool:
         self._executor: ProcessPoolExecutor | None = None
         self._wear = 0.0  # pages' worth of work lent to the current executor
         self._borrowers: Counter[ProcessPoolExecutor] = Counter()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()  # batches may borrow from several threads at once
 
     @contextmanager
     def lend(self, n_items: int, *, isolate: bool = False, wear: float = 1.0) -> Iterator[Executor | None]:
@@ -49,7 +50,7 @@ class WorkerPool:
         if not isolate and (self.workers <= 1 or n_items < self.min_items):
             yield None
             return
-        with self._lock:  # batches may borrow from several threads at once
+        with self._lock:
             executor = self._start()
             self._wear += n_items * wear
             self._borrowers[executor] += 1
@@ -60,23 +61,29 @@ class WorkerPool:
                 self._borrowers[executor] -= 1
                 if executor is not self._executor and not self._borrowers[executor]:
                     del self._borrowers[executor]
-                    executor.shutdown(wait=False)  # retired, and its last batch is done: the workers exit
+                    executor.shutdown()  # retired, and its last batch is done: the workers exit
+                    self._lock.notify_all()
 
     def _start(self) -> ProcessPoolExecutor:
-        if self._executor is not None and self._wear >= self.workers * ITEMS_PER_WORKER:
-            self._retire()
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=self.workers,
-                                                 mp_context=multiprocessing.get_context("spawn"))
-            self._wear = 0.0
-        return self._executor
+        while True:
+            if self._executor is not None and self._wear >= self.workers * ITEMS_PER_WORKER:
+                self._retire()
+            if self._executor is not None:
+                return self._executor
+            if not self._borrowers:  # no retired pool is still finishing a batch
+                self._executor = ProcessPoolExecutor(max_workers=self.workers,
+                                                     mp_context=multiprocessing.get_context("spawn"))
+                self._wear = 0.0
+                self._lock.notify_all()  # for batches that waited: this one is theirs too
+                return self._executor
+            self._lock.wait()
 
     def _retire(self) -> None:
         """Take no new batch on the current executor; shut it down now if no batch holds it."""
         executor, self._executor = self._executor, None
         if executor is not None and not self._borrowers[executor]:
             del self._borrowers[executor]
-            executor.shutdown(wait=False)
+            executor.shutdown()
 
     def discard_broken(self, executor: Executor | None) -> None:
         """After a worker of `executor` died (BrokenProcessPool), drop that pool so the next batch gets a new one.

@@ -14,12 +14,12 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from procs import run_measured
 from systems import bare_nlp, enrich_flow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,11 +76,8 @@ def run_flow(n: int, processes: int) -> dict:
 
 def measure(kind: str, n: int, processes: int) -> dict:
     """Run one measurement in a fresh interpreter and return its figures."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--one", kind, "--articles", str(n), "--processes", str(processes)],
-        capture_output=True, text=True, check=True, env=os.environ | {"PREFECT_LOGGING_LEVEL": "ERROR"},
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_measured([sys.executable, __file__, "--one", kind, "--articles", n, "--processes", processes],
+                        os.environ | {"PREFECT_LOGGING_LEVEL": "ERROR"})
 
 
 def main() -> None:

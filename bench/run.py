@@ -102,8 +102,8 @@ def f1(texts: dict[str, str | None], truth: dict[str, str]) -> dict[str, float]:
 
 
 class Bench:
-    def __init__(self, work: Path, env: dict[str, str]) -> None:
-        self.work, self.env = work, env
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
 
     def job(self, kind: str, env: dict[str, str] | None = None, **params: object) -> dict:
         return run_measured(command(kind, **params), self.env | (env or {}))
@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         home = args.work / "prefect"
         home.mkdir(exist_ok=True)
         api = stack.enter_context(local_prefect_server(home))
-        bench = Bench(args.work, prefect_env(home, api) | BENCH_SETTINGS)
+        bench = Bench(prefect_env(home, api) | BENCH_SETTINGS)
         if {"server", "ingest", "repoll", "enrich", "peers"} - skip:
             root = corpus(args.work, args.articles, args.seed)
             folder = args.work / f"main-{args.articles}"

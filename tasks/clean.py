@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import CancelledError, Executor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import unescape
@@ -340,9 +340,8 @@ def clean_many(
     """
     jobs = list(jobs)
     in_thread = threading.current_thread() is not threading.main_thread()  # where the page timer cannot run
-    if pool is None:
-        return [_clean_job(job, options) for job in jobs]
-    with pool.lend(len(jobs), isolate=in_thread and options.time_budget > 0) as executor:
+    borrowed = pool.lend(len(jobs), isolate=in_thread and options.time_budget > 0) if pool else nullcontext()
+    with borrowed as executor:
         if executor is None:
             return [_clean_job(job, options) for job in jobs]
         results = _clean_in(executor, jobs, options, pool)

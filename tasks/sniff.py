@@ -276,8 +276,7 @@ def _thin_challenge(html: str, lower: str) -> bool:
     return any(m.found(html, lower) for m in THIN_PAGE_CHALLENGE_MARKERS) and _visible_chars(html) < THIN_PAGE_CHARS
 
 
-def _is_paywalled(html: str) -> bool:
-    lower = html.lower()
+def _is_paywalled(html: str, lower: str) -> bool:
     return any(marker.found(html, lower) for marker in PAYWALL_MARKERS)
 
 
@@ -297,9 +296,8 @@ def _looks_html(text: str, prolog: _Prolog) -> bool:
     return prolog.root is None and bool(_HTML_TAG.search(text[:4096]))
 
 
-def _html_reason(text: str) -> str:
-    """"bot_challenge", "login_wall" or "html_page" for an HTML document."""
-    lower = text.lower()
+def _html_reason(text: str, lower: str) -> str:
+    """"bot_challenge", "login_wall" or "html_page" for an HTML document (lower: the text, lower-cased)."""
     if _sure_challenge(text, lower):
         return "bot_challenge"
     # Before the thin-page markers: a login page often carries a reCAPTCHA, and is no bot wall.
@@ -326,13 +324,13 @@ def _feed_reason(body: bytes, content_type: str | None) -> str | None:
     if prolog.root in FEED_ROOTS:
         return None  # whatever the Content-Type says: text/html feeds are common
     if prolog.root == "html" or prolog.doctype == "html":
-        return _html_reason(text)
+        return _html_reason(text, text.lower())
     feed_tag = _FEED_TAG.search(text)
     html_tag = _HTML_TAG.search(text)
     if feed_tag and (not html_tag or feed_tag.start() < html_tag.start()):
         return None  # a feed after junk (PHP warnings, a stray line): feedparser reads it, flagged bozo
     if _looks_html(text, prolog):
-        return _html_reason(text)
+        return _html_reason(text, text.lower())
     if text.lstrip().startswith("{"):
         # The body must name a jsonfeed.org version unless served as JSON Feed's own type: application/json is also
         # what APIs send errors as (`looks_like_json_feed` trusts it: it only picks a parser). The head goes in as
@@ -363,8 +361,10 @@ def sniff_feed_body(body: bytes, content_type: str | None) -> str | None:
 def _page_status(status: int | None, content_type: str | None, body: bytes, error: str | None) -> AccessStatus:
     if error:
         # Bot walls answer 403 (Cloudflare, Akamai, DataDome), 401 or 503 (Cloudflare's JS check): the body says.
-        if error in _WALL_ERRORS and _html_reason(_head_text(body, content_type)) == "bot_challenge":
-            return AccessStatus.BOT_CHALLENGE
+        if error in _WALL_ERRORS:
+            text = _head_text(body, content_type)
+            if _html_reason(text, text.lower()) == "bot_challenge":
+                return AccessStatus.BOT_CHALLENGE
         return ERROR_STATUSES.get(error, AccessStatus.ERROR)
     if status == 304:
         return AccessStatus.NOT_MODIFIED
@@ -379,9 +379,10 @@ def _page_status(status: int | None, content_type: str | None, body: bytes, erro
         return AccessStatus.ERROR  # a 2xx with nothing in it: the server failed, the page may come back
     if _is_binary(head, text) or (not declared and not _looks_html(text, _prolog(text))):
         return AccessStatus.NOT_HTML
-    if _html_reason(text) == "bot_challenge":
+    lower = text.lower()  # once, for both: every marker looks for its words in it
+    if _html_reason(text, lower) == "bot_challenge":
         return AccessStatus.BOT_CHALLENGE
-    if _is_paywalled(text):
+    if _is_paywalled(text, lower):
         return AccessStatus.PAYWALLED
     return AccessStatus.OK
 
